@@ -3,6 +3,4 @@ builder.AddServiceDefaults();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
-app.Run();
-
-public partial class Program;
+return app.RunService();
