@@ -1,0 +1,1 @@
+namespace Consilium.Council.Tests;

@@ -1,0 +1,1 @@
+namespace Consilium.Security.Tests;
