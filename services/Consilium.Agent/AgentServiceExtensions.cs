@@ -1,0 +1,41 @@
+using Consilium.Agent.Options;
+using Consilium.Agent.Personas;
+using Consilium.Agent.Security;
+using Consilium.Agent.Telemetry;
+using Consilium.Agent.Upstream;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Consilium.Agent;
+
+public static class AgentServiceExtensions
+{
+    /// <summary>How long to wait for a TCP connection to the model before that model counts as unreachable.</summary>
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The agent's configuration (validated at start-up: a bad value stops the service with one line naming the
+    /// variable), its persona and health check, the internal key, and the upstream model client.
+    /// </summary>
+    public static IHostApplicationBuilder AddAgent(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<AgentOptions>().Configure<IConfiguration>(AgentOptions.Read).ValidateOnStart();
+        services.AddOptions<UpstreamOptions>().Configure<IConfiguration>(UpstreamOptions.Read).ValidateOnStart();
+        services.AddOptions<TimeoutOptions>().Configure<IConfiguration>(TimeoutOptions.Read).ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddProblemDetails();
+        services.AddSingleton<AgentPersona>();
+        services.AddSingleton<InternalKey>();
+        services.AddSingleton<AgentMetrics>();
+        services.AddSingleton<AnthropicRequestBuilder>();
+        services.AddTransient<ModelFallbackChain>();
+        services.AddHealthChecks().AddCheck<PersonaHealthCheck>("persona");
+
+        // Streams last minutes: the agent's own deadlines (StreamDeadlines) bound each call, not HttpClient.Timeout.
+        // No resilience pipeline either: every retry must be a visible `retry` event, which ModelFallbackChain writes.
+        services.AddHttpClient<AnthropicClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .UseSocketsHttpHandler((handler, _) => handler.ConnectTimeout = ConnectTimeout);
+        return builder;
+    }
+}
