@@ -1,6 +1,19 @@
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
+using Consilium.Orchestrator.Agents;
+using Consilium.Orchestrator.Http;
 
-var app = builder.Build();
-app.MapDefaultEndpoints();
-return app.RunService();
+// Start turns a configuration error raised while building (e.g. no CONSILIUM_SECRET) into one clear line.
+return ServiceRunner.Start(() =>
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddServiceDefaults();
+    builder.AddPublicApi();
+    builder.AddAgents();
+
+    var app = builder.Build();
+    app.UseProblemResponses();
+    app.MapDefaultEndpoints();
+
+    var api = app.MapPublicApi();
+    api.MapAgentsApi();
+    return app;
+});

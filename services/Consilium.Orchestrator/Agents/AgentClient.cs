@@ -26,8 +26,9 @@ public sealed partial class AgentClient(HttpClient http, AgentEndpoints endpoint
         {
             response = await OpenAsync(agentId, message, sessionId, cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
+            // OperationCanceledException without our token cancelled: the handler's connect timeout expired.
             LogUnreachable(agentId, ex.Message);
             response = null!;
             failure = StreamEvents.Error(ErrorCodes.Unavailable, $"Agent '{agentId}' could not be reached.");

@@ -46,6 +46,11 @@ public sealed class AgentEndpoints
             {
                 throw new ConfigurationErrorException($"{variable} gives '{raw}' for agent '{agent.Id}', which is not an absolute http(s) URL.");
             }
+            if (!baseUrl.AbsolutePath.EndsWith('/'))
+            {
+                // Relative paths ("v1/ask", "health") resolve under the base path only when it ends with '/'.
+                baseUrl = new UriBuilder(baseUrl) { Path = baseUrl.AbsolutePath + "/" }.Uri;
+            }
             var key = configuration.GetInternalKey(agent.Id)
                 ?? throw new ConfigurationErrorException($"INTERNAL_KEY (or INTERNAL_KEY_{agent.Id.ToUpperInvariant()}) is required: the key the orchestrator presents to agent '{agent.Id}'.");
             _agents[agent.Id] = (baseUrl, key);

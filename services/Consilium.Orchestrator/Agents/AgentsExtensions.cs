@@ -1,0 +1,61 @@
+using System.Net;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+
+namespace Consilium.Orchestrator.Agents;
+
+public static class AgentsExtensions
+{
+    /// <summary>Where the agents are, the client that streams from them and the prober that watches their health.</summary>
+    public static IHostApplicationBuilder AddAgents(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        // Built now, so a bad AGENT_URL_TEMPLATE, AGENT_URLS or INTERNAL_KEY stops the replica at start-up.
+        services.AddSingleton(new AgentEndpoints(builder.Configuration));
+
+        services.AddHttpClient<AgentClient>(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(CreateStreamingHandler)
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler("agent-connect", pipeline => pipeline.AddRetry(new HttpRetryStrategyOptions
+            {
+                // Only a connection that was never made is retried: the agent has not seen the question, and no
+                // response exists yet. Anything later (a status, a broken body) is the agent's answer to forward.
+                ShouldHandle = static args => ValueTask.FromResult(IsConnectFailure(args.Outcome.Exception)),
+                MaxRetryAttempts = 2,
+                Delay = TimeSpan.FromMilliseconds(100),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+            }));
+
+        services.AddSingleton<AgentHealth>();
+        services.AddOptions<AgentHealthOptions>();
+        services.AddHttpClient(AgentHealthProber.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                ConnectTimeout = TimeSpan.FromSeconds(2),
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                UseProxy = false,
+                UseCookies = false,
+            });
+        services.AddHostedService<AgentHealthProber>();
+        services.AddHealthChecks().AddCheck<AgentsHealthCheck>("agents");
+        return builder;
+    }
+
+    /// <summary>Many concurrent long-lived streams to a few internal hosts.</summary>
+    private static SocketsHttpHandler CreateStreamingHandler() => new()
+    {
+        // Each open stream holds its own HTTP/1.1 connection; a cap would queue questions behind answers.
+        MaxConnectionsPerServer = int.MaxValue,
+        // Re-resolve agent addresses now and then (rolling deployments); open streams are never cut by this.
+        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        AutomaticDecompression = DecompressionMethods.None,
+        UseProxy = false,
+        UseCookies = false,
+    };
+
+    private static bool IsConnectFailure(Exception? exception) =>
+        exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError };
+}

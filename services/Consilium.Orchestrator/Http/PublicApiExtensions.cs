@@ -1,0 +1,36 @@
+using Consilium.Orchestrator.Security;
+using Consilium.Streaming;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Consilium.Orchestrator.Http;
+
+/// <summary>The public <c>/api</c> surface: its auth layers, its limits and how its errors look (CONTRACT §3).</summary>
+public static class PublicApiExtensions
+{
+    public const string Prefix = "/api";
+
+    public static IHostApplicationBuilder AddPublicApi(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureKestrelForStreams();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(services => new SseStreamOptions { TimeProvider = services.GetRequiredService<TimeProvider>() });
+
+        builder.AddPublicSecurity();
+        // A missing CONSILIUM_SECRET stops the replica while it is built, not on the first request.
+        _ = new BearerSecrets(builder.Configuration);
+        return builder;
+    }
+
+    /// <summary>Unhandled exceptions and bodiless error statuses (404, 405, …) become <c>application/problem+json</c>.</summary>
+    public static WebApplication UseProblemResponses(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+
+    /// <summary>The <c>/api</c> route group; every endpoint in it passes the public auth layers first.</summary>
+    public static RouteGroupBuilder MapPublicApi(this IEndpointRouteBuilder app) =>
+        app.MapGroup(Prefix).RequirePublicAuth();
+}
