@@ -1,6 +1,18 @@
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
+using Consilium.Gateway.Http;
+using Consilium.Gateway.Proxy;
+using Consilium.Gateway.Web;
 
-var app = builder.Build();
-app.MapDefaultEndpoints();
-return app.RunService();
+// Start turns a configuration error raised while building (e.g. a malformed ORCHESTRATOR_URLS) into one clear line.
+return ServiceRunner.Start(() =>
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddServiceDefaults();
+    builder.AddEdgeLimits();
+    builder.AddOrchestratorProxy();
+
+    var app = builder.Build();
+    app.MapDefaultEndpoints();
+    app.UseWebPage();
+    app.MapOrchestratorProxy();
+    return app;
+});

@@ -1,0 +1,50 @@
+using Yarp.ReverseProxy.Transforms;
+using Yarp.ReverseProxy.Transforms.Builder;
+
+namespace Consilium.Gateway.Proxy;
+
+/// <summary>
+/// Header hygiene at the edge. Whatever a client claims about where a request came from is dropped, and the
+/// gateway states it itself: <c>X-Forwarded-For</c> is the TCP peer, plus <c>X-Forwarded-Proto</c>/<c>-Host</c>.
+/// Internal keys never pass in either direction (the client's <c>Authorization</c> bearer does: the orchestrator
+/// checks it), and the upstream's server identity is not shown to the public.
+/// </summary>
+public static class EdgeHeaders
+{
+    /// <summary>Client-sent headers that only a trusted hop may set, besides every <c>X-Forwarded-*</c>.</summary>
+    public static readonly IReadOnlyList<string> Untrusted =
+    [
+        "Forwarded", "X-Real-IP", "X-Client-IP", "True-Client-IP", "CF-Connecting-IP", "CF-IPCountry", "Fastly-Client-IP",
+        "X-Cluster-Client-IP", "X-Original-For", "X-Internal-Key",
+    ];
+
+    /// <summary>Upstream response headers that describe the internals.</summary>
+    public static readonly IReadOnlyList<string> Internal = ["Server", "X-Powered-By", "X-AspNet-Version", "X-Internal-Key"];
+
+    public static void Apply(TransformBuilderContext context)
+    {
+        context.UseDefaultForwarders = false;
+        context.AddRequestTransform(RemoveUntrusted);
+        context.AddXForwardedFor(action: ForwardedTransformActions.Set);
+        context.AddXForwardedProto(action: ForwardedTransformActions.Set);
+        context.AddXForwardedHost(action: ForwardedTransformActions.Set);
+        foreach (var header in Internal)
+        {
+            context.AddResponseHeaderRemove(header, ResponseCondition.Always);
+        }
+    }
+
+    private static ValueTask RemoveUntrusted(RequestTransformContext context)
+    {
+        foreach (var name in context.HttpContext.Request.Headers.Keys)
+        {
+            if (name.StartsWith("X-Forwarded-", StringComparison.OrdinalIgnoreCase)
+                || name.StartsWith("X-Internal-", StringComparison.OrdinalIgnoreCase)
+                || Untrusted.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                RequestTransform.RemoveHeader(context, name);
+            }
+        }
+        return ValueTask.CompletedTask;
+    }
+}
