@@ -1,1 +1,1 @@
-Console.WriteLine("launcher: not written yet");
+return await Consilium.Local.Launcher.RunAsync(args);

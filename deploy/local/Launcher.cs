@@ -1,0 +1,180 @@
+using System.Runtime.InteropServices;
+using Consilium.Local.Processes;
+using Consilium.Local.Topology;
+
+namespace Consilium.Local;
+
+/// <summary>
+/// <c>dotnet run --project deploy/local</c> (CONTRACT §7): starts every service as its own process, prints one
+/// <c>Consilium ready: …</c> line when all are healthy, and stops them all on Ctrl+C or SIGTERM, or when one dies.
+/// Standard output carries only the ready line; everything else goes to standard error.
+/// </summary>
+public static class Launcher
+{
+    public const string ReadyPrefix = "Consilium ready: ";
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
+
+    private const string Usage = """
+        Usage: dotnet run --project deploy/local [-- --logs]
+
+        Starts the model simulator (unless ANTHROPIC_API_KEY is set), the ten agents, the orchestrator and the
+        gateway as separate processes, then prints 'Consilium ready: <url> key: <secret>'. Ctrl+C stops them all.
+
+          --logs    also show every service's log lines (prefixed by its name) on standard error
+
+        The gateway listens on CONSILIUM_PORT (default 8080; 0 picks a free port). CONSILIUM_SECRET and
+        INTERNAL_KEY are generated when unset; every other variable of the contract is passed through.
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var showLogs = false;
+        foreach (var argument in args)
+        {
+            switch (argument)
+            {
+                case "--logs":
+                    showLogs = true;
+                    break;
+                case "-h" or "--help":
+                    Console.Error.WriteLine(Usage);
+                    return 0;
+                default:
+                    Console.Error.WriteLine($"Consilium: unknown argument '{argument}'.{Environment.NewLine}{Usage}");
+                    return 2;
+            }
+        }
+
+        if (!TryGetGatewayPort(out var port, out var problem))
+        {
+            Console.Error.WriteLine($"Consilium: {problem}");
+            return 1;
+        }
+
+        var plan = TopologyPlan.Create(new TopologyOptions
+        {
+            GatewayPort = port,
+            GatewayContentRoot = RepositoryRoot.GatewayContentRoot(),
+        });
+
+        using var stop = new CancellationTokenSource();
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => RequestStop(context, stop));
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => RequestStop(context, stop));
+
+        Console.Error.WriteLine(
+            $"Consilium: starting {plan.Services.Count} services ({(plan.Simulator is null ? "" : "model simulator, ")}ten agents, orchestrator, gateway)...");
+        RunningTopology topology;
+        try
+        {
+            topology = RunningTopology.Start(plan, AppContext.BaseDirectory, showLogs ? Echo : null);
+        }
+        catch (TopologyException ex)
+        {
+            Console.Error.WriteLine($"Consilium: {ex.Message}");
+            return 1;
+        }
+
+        await using (topology)
+        {
+            try
+            {
+                await topology.WaitHealthyAsync(StartTimeout, stop.Token);
+            }
+            catch (TopologyException ex)
+            {
+                return await FailAsync(topology, ex.Message);
+            }
+            catch (OperationCanceledException)
+            {
+                return await StopAsync(topology);
+            }
+
+            Console.Out.WriteLine($"{ReadyPrefix}{plan.Gateway.Url} key: {plan.Secret}");
+            Console.Error.WriteLine("Consilium: press Ctrl+C to stop.");
+
+            var stopped = Task.Delay(Timeout.Infinite, stop.Token);
+            if (await Task.WhenAny(topology.FirstExit, stopped) == stopped || await StoppingAnyway(stop))
+            {
+                return await StopAsync(topology);
+            }
+            var died = await topology.FirstExit;
+            return await FailAsync(topology, RunningTopology.ExitReport(died, await died.Exited, "unexpectedly"));
+        }
+    }
+
+    private static bool TryGetGatewayPort(out int port, out string problem)
+    {
+        problem = "";
+        var raw = Environment.GetEnvironmentVariable("CONSILIUM_PORT");
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            port = 8080;
+        }
+        else if (!int.TryParse(raw, out port) || port is < 0 or > 65535)
+        {
+            problem = $"CONSILIUM_PORT must be a port number from 1 to 65535 (or 0 for any free port), not '{raw}'.";
+            return false;
+        }
+        if (port == 0)
+        {
+            port = LoopbackPorts.GetFree();
+        }
+        else if (!LoopbackPorts.IsFree(port))
+        {
+            problem = $"port {port} is already in use on 127.0.0.1 (is Consilium already running?). " +
+                $"Stop whatever listens there, or choose another port, e.g. CONSILIUM_PORT={(port == 65535 ? 8081 : port + 1)} ./run";
+            return false;
+        }
+        return true;
+    }
+
+    private static void RequestStop(PosixSignalContext context, CancellationTokenSource stop)
+    {
+        context.Cancel = true; // the launcher stops its children first, then exits by itself
+        try
+        {
+            stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // already on the way out
+        }
+    }
+
+    /// <summary>
+    /// Ctrl+C in a terminal also reaches the children, which may exit a moment before our own handler has run:
+    /// give the handler that moment before calling an exit a death.
+    /// </summary>
+    private static async Task<bool> StoppingAnyway(CancellationTokenSource stop)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250), stop.Token);
+            return false;
+        }
+        catch (OperationCanceledException)
+        {
+            return true;
+        }
+    }
+
+    private static async Task<int> StopAsync(RunningTopology topology)
+    {
+        Console.Error.WriteLine("Consilium: stopping...");
+        await topology.StopAsync(StopGrace);
+        Console.Error.WriteLine("Consilium: stopped.");
+        return 0;
+    }
+
+    private static async Task<int> FailAsync(RunningTopology topology, string report)
+    {
+        Console.Error.WriteLine($"Consilium: {report}");
+        Console.Error.WriteLine("Consilium: stopping every other service.");
+        await topology.StopAsync(StopGrace);
+        return 1;
+    }
+
+    private static void Echo(string name, string line) => Console.Error.WriteLine($"{name,-16} | {line}");
+}

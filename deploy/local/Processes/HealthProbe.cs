@@ -1,0 +1,39 @@
+namespace Consilium.Local.Processes;
+
+/// <summary>Polls a service's <c>/health</c> until it answers 200, the process exits, or the caller gives up.</summary>
+public static class HealthProbe
+{
+    public const string Path = "/health";
+
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>True once healthy; false when the process exited first.</summary>
+    public static async Task<bool> WaitHealthyAsync(
+        HttpClient http, Uri baseUrl, Task exited, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var health = new Uri(baseUrl, Path);
+        while (!exited.IsCompleted)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using (var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                attempt.CancelAfter(AttemptTimeout);
+                try
+                {
+                    using var response = await http.GetAsync(health, attempt.Token).ConfigureAwait(false);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        return true;
+                    }
+                }
+                catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+                {
+                    // not listening yet, or slow to answer: try again
+                }
+            }
+            await Task.WhenAny(exited, Task.Delay(Interval, time, cancellationToken)).ConfigureAwait(false);
+        }
+        return false;
+    }
+}

@@ -1,0 +1,156 @@
+using System.Text;
+using Consilium.Local.Processes;
+
+namespace Consilium.Local.Topology;
+
+/// <summary>
+/// A <see cref="TopologyPlan"/> started as separate processes (<c>dotnet Consilium.X.dll</c>, all at once):
+/// waits for every <c>/health</c> concurrently, notices a process that exits, and stops them all.
+/// </summary>
+public sealed class RunningTopology : IAsyncDisposable
+{
+    private readonly TimeProvider _time;
+
+    private RunningTopology(TopologyPlan plan, IReadOnlyList<ServiceProcess> processes, TimeProvider time)
+    {
+        Plan = plan;
+        Processes = processes;
+        _time = time;
+        FirstExit = Task.WhenAny(processes.Select(process => process.Exited)).ContinueWith(
+            exited => processes.First(process => process.Exited == exited.Result),
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    public TopologyPlan Plan { get; }
+
+    public IReadOnlyList<ServiceProcess> Processes { get; }
+
+    /// <summary>Completes with the first process that exits, for whatever reason.</summary>
+    public Task<ServiceProcess> FirstExit { get; }
+
+    public ServiceProcess this[string name] => Processes.Single(process => process.Name == name);
+
+    /// <summary>
+    /// Starts every service of <paramref name="plan"/> from <paramref name="binDirectory"/>, where the services'
+    /// entry assemblies, <c>.runtimeconfig.json</c> and <c>.deps.json</c> are.
+    /// </summary>
+    public static RunningTopology Start(
+        TopologyPlan plan, string binDirectory, Action<string, string>? echo = null, TimeProvider? time = null)
+    {
+        var missing = plan.Services.Select(service => service.Assembly).Distinct()
+            .Where(assembly => !File.Exists(Path.Combine(binDirectory, assembly))).ToList();
+        if (missing.Count > 0)
+        {
+            throw new TopologyException(
+                $"{string.Join(", ", missing)} not found in {binDirectory}: build the project that references the services " +
+                "(e.g. 'dotnet build deploy/local') so their entry assemblies are copied beside it.");
+        }
+
+        var started = new List<ServiceProcess>();
+        try
+        {
+            foreach (var service in plan.Services)
+            {
+                started.Add(ServiceProcess.Start(
+                    service.Name,
+                    DotnetHost.Path,
+                    [Path.Combine(binDirectory, service.Assembly), .. service.Arguments],
+                    service.Environment,
+                    echo,
+                    binDirectory));
+            }
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            started.ForEach(process => process.Kill());
+            throw new TopologyException($"Could not start '{DotnetHost.Path}': {ex.Message}. Install the .NET SDK or runtime and put 'dotnet' on PATH.");
+        }
+        return new RunningTopology(plan, started, time ?? TimeProvider.System);
+    }
+
+    /// <summary>
+    /// Waits until every service answers <c>/health</c> with 200. Throws <see cref="TopologyException"/> naming the
+    /// service that exited, or those still not healthy after <paramref name="timeout"/>, with their last log lines.
+    /// </summary>
+    public async Task WaitHealthyAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient();
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(timeout);
+        var healthy = new HashSet<string>();
+        var probes = Processes.Select(async process =>
+        {
+            var spec = Plan.Services.Single(service => service.Name == process.Name);
+            if (!await HealthProbe.WaitHealthyAsync(http, spec.Url, process.Exited, _time, wait.Token).ConfigureAwait(false))
+            {
+                throw new TopologyException(ExitReport(process, await process.Exited.ConfigureAwait(false), "while starting"));
+            }
+            lock (healthy)
+            {
+                healthy.Add(process.Name);
+            }
+        }).ToList();
+
+        try
+        {
+            while (probes.Count > 0)
+            {
+                var finished = await Task.WhenAny(probes).ConfigureAwait(false);
+                probes.Remove(finished);
+                await finished.ConfigureAwait(false); // an exited service ends the wait at once
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            List<ServiceProcess> waiting;
+            lock (healthy)
+            {
+                waiting = [.. Processes.Where(process => !healthy.Contains(process.Name))];
+            }
+            var report = new StringBuilder($"Not healthy after {timeout.TotalSeconds:0} s: {string.Join(", ", waiting.Select(p => p.Name))}.");
+            foreach (var process in waiting)
+            {
+                report.AppendLine().Append(LastLines(process, $"{process.Name}'s last lines:"));
+            }
+            throw new TopologyException(report.ToString());
+        }
+        finally
+        {
+            await wait.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops every process at once: SIGTERM, then a kill after <paramref name="grace"/>.</summary>
+    public Task StopAsync(TimeSpan grace) => Task.WhenAll(Processes.Select(process => process.StopAsync(grace)));
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        foreach (var process in Processes)
+        {
+            await process.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>"<c>name exited with code N when; its last lines:</c>" followed by the lines, indented.</summary>
+    public static string ExitReport(ServiceProcess process, int exitCode, string when) =>
+        LastLines(process, $"{process.Name} exited with code {exitCode} {when}. Its last lines:");
+
+    private static string LastLines(ServiceProcess process, string heading, int count = 25)
+    {
+        var lines = process.Log.Lines;
+        var report = new StringBuilder(heading);
+        foreach (var line in lines.Skip(Math.Max(0, lines.Count - count)))
+        {
+            report.AppendLine().Append("  | ").Append(line);
+        }
+        if (lines.Count == 0)
+        {
+            report.AppendLine().Append("  | (nothing)");
+        }
+        return report.ToString();
+    }
+}
+
+/// <summary>The topology could not start; the message says which service and why.</summary>
+public sealed class TopologyException(string message) : Exception(message);

@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Consilium.Local.Processes;
+using Consilium.Testing;
+
+namespace Consilium.EndToEnd.Tests;
+
+/// <summary>The local launcher itself (CONTRACT §7), run as <c>dotnet Consilium.Local.dll</c> from this bin folder.</summary>
+public sealed partial class LauncherTests
+{
+    private static readonly TimeSpan ReadyDeadline = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task Launcher_Started_PrintsReadyServesTheApiAndStopsEveryChildOnSigterm()
+    {
+        var port = Ports.GetFree();
+        var marker = Guid.NewGuid().ToString("N");
+        await using var launcher = StartLauncher(port, marker);
+
+        var ready = await launcher.WaitForLineAsync(line => line.StartsWith("Consilium ready: ", StringComparison.Ordinal), TestContext.Current.CancellationToken)
+            .WaitAsync(ReadyDeadline, TestContext.Current.CancellationToken);
+        var match = ReadyLine().Match(ready);
+        Assert.True(match.Success, $"Unexpected ready line: '{ready}'");
+        Assert.Equal($"http://127.0.0.1:{port}/", match.Groups["url"].Value);
+        Assert.Equal(13, ChildProcesses.Of(launcher.ProcessId).Count); // the simulator, ten agents, the orchestrator and the gateway
+
+        using (var client = ProcessTopology.CreateClient(new Uri(match.Groups["url"].Value), match.Groups["key"].Value))
+        using (var response = await SseClient.PostAsync(client, "api/agent/vasquez", new { message = "Should we buy the mall?" }, TestContext.Current.CancellationToken))
+        {
+            var transcript = await SseClient.ReadToEndAsync(response, TestContext.Current.CancellationToken);
+            Assert.True(transcript.Terminal?.EventType == "done", $"Expected a complete answer:\n{transcript}\n{launcher.Log}");
+            Assert.NotEmpty(transcript.Text);
+        }
+
+        await launcher.StopAsync(TimeSpan.FromSeconds(20)); // SIGTERM; killed only if it has not exited by then
+
+        Assert.True(await launcher.Exited == 0, $"The launcher should stop cleanly on SIGTERM:\n{launcher.Log}");
+        var survivors = ChildProcesses.Marked(marker);
+        Assert.True(survivors.Count == 0, $"Still running after the launcher exited: {string.Join(", ", survivors)}");
+    }
+
+    [Fact]
+    public async Task Launcher_PortBusy_SaysSoAndExitsNonZero()
+    {
+        using var occupant = new TcpListener(IPAddress.Loopback, 0);
+        occupant.Start();
+        var port = ((IPEndPoint)occupant.LocalEndpoint).Port;
+        await using var launcher = StartLauncher(port, Guid.NewGuid().ToString("N"));
+
+        var exitCode = await launcher.Exited.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(launcher.Log.Lines, line => line.Contains($"port {port} is already in use", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Launcher_ServiceDiesWhileStarting_NamesItWithItsLastLinesAndStopsTheRest()
+    {
+        // Every service is told (through configuration the launcher passes on) to listen on a port that is taken.
+        using var occupant = new TcpListener(IPAddress.Loopback, 0);
+        occupant.Start();
+        var taken = $"http://127.0.0.1:{((IPEndPoint)occupant.LocalEndpoint).Port}";
+        var marker = Guid.NewGuid().ToString("N");
+        await using var launcher = StartLauncher(Ports.GetFree(), marker, new() { ["Kestrel__Endpoints__Http__Url"] = taken });
+
+        var exitCode = await launcher.Exited.WaitAsync(ReadyDeadline, TestContext.Current.CancellationToken);
+
+        Assert.NotEqual(0, exitCode);
+        var log = launcher.Log.ToString();
+        Assert.Matches(DeathReport(), log);
+        Assert.Contains("address already in use", log, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Consilium ready:", log, StringComparison.Ordinal);
+        Assert.Empty(ChildProcesses.Marked(marker)); // the launcher stopped the others before it exited
+    }
+
+    private static ServiceProcess StartLauncher(int port, string marker, Dictionary<string, string?>? environment = null)
+    {
+        var launcher = Path.Combine(AppContext.BaseDirectory, "Consilium.Local.dll");
+        Assert.True(File.Exists(launcher), $"{launcher} is missing: build this test project (it references deploy/local).");
+        var settings = new Dictionary<string, string?>(ProcessTopology.TestDefaults)
+        {
+            ["CONSILIUM_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [ChildProcesses.MarkerVariable] = marker,
+        };
+        foreach (var (key, value) in environment ?? [])
+        {
+            settings[key] = value;
+        }
+        return ServiceProcess.Start("launcher", DotnetHost.Path, [launcher], settings);
+    }
+
+    [GeneratedRegex(@"^Consilium ready: (?<url>http://127\.0\.0\.1:\d+/) key: (?<key>\S+)$")]
+    private static partial Regex ReadyLine();
+
+    [GeneratedRegex(@"Consilium: (model-simulator|agent-[a-z]+|orchestrator|gateway) exited with code -?\d+ while starting\. Its last lines:")]
+    private static partial Regex DeathReport();
+}

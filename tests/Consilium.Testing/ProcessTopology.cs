@@ -1,0 +1,130 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Consilium.Local.Processes;
+using Consilium.Local.Topology;
+
+namespace Consilium.Testing;
+
+/// <summary>
+/// The whole system as separate processes, as the local launcher runs it (the same <see cref="TopologyPlan"/> and
+/// <see cref="RunningTopology"/>): the model simulator, ten agents, the orchestrator and the gateway, each on a
+/// free loopback port, started from the test's bin folder (reference the four service projects). Waits for every
+/// <c>/health</c>, keeps each process's output, and stops them all on dispose.
+/// </summary>
+public sealed class ProcessTopology : IAsyncDisposable
+{
+    /// <summary>
+    /// Settings that make tests fast and self-contained: the simulator (never a real key from the developer's
+    /// environment), in-process stores, a quick simulator and a rate limit no test run reaches.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string?> TestDefaults { get; } = new Dictionary<string, string?>
+    {
+        ["ANTHROPIC_API_KEY"] = null,
+        ["ANTHROPIC_BASE_URL"] = null,
+        ["CONSILIUM_MODELS"] = null,
+        ["REDIS_URL"] = null,
+        ["SIM_FAULTS"] = null,
+        ["SIM_TTFT_MS"] = "5",
+        ["SIM_TOKENS_PER_SECOND"] = "2000",
+        ["RATE_LIMIT_PER_MINUTE"] = "100000",
+    };
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
+    private readonly RunningTopology _running;
+
+    private ProcessTopology(RunningTopology running) => _running = running;
+
+    public TopologyPlan Plan => _running.Plan;
+
+    public Uri GatewayUrl => Plan.Gateway.Url;
+
+    public Uri OrchestratorUrl => Plan.Orchestrator.Url;
+
+    public Uri SimulatorUrl => (Plan.Simulator ?? throw new InvalidOperationException("This topology runs without the simulator.")).Url;
+
+    /// <summary>The public bearer secret.</summary>
+    public string Secret => Plan.Secret;
+
+    /// <summary>The orchestrator→agent key.</summary>
+    public string InternalKey => Plan.InternalKey;
+
+    public IReadOnlyList<ServiceProcess> Processes => _running.Processes;
+
+    public Uri AgentUrl(string agentId) => Plan.Agent(agentId).Url;
+
+    public ServiceProcess Process(string name) => _running[name];
+
+    /// <summary>
+    /// Starts the topology with <see cref="TestDefaults"/> and then <paramref name="environment"/> over the test
+    /// process's environment. Throws <see cref="TopologyException"/> naming the service that did not start.
+    /// </summary>
+    public static async Task<ProcessTopology> StartAsync(
+        IReadOnlyDictionary<string, string?>? environment = null, CancellationToken cancellationToken = default)
+    {
+        var settings = new Dictionary<string, string?>(TestDefaults);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+        var plan = TopologyPlan.Create(new TopologyOptions
+        {
+            GatewayPort = Ports.GetFree(),
+            Environment = settings,
+            GatewayContentRoot = RepositoryRoot.GatewayContentRoot(),
+        });
+        var running = RunningTopology.Start(plan, AppContext.BaseDirectory);
+        try
+        {
+            await running.WaitHealthyAsync(StartTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await running.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return new ProcessTopology(running);
+    }
+
+    /// <summary>A client for the public API through the gateway, with the bearer secret, no timeout (streams).</summary>
+    public HttpClient CreateGatewayClient(bool authenticated = true) =>
+        CreateClient(GatewayUrl, authenticated ? Secret : null);
+
+    /// <summary>A client for any base address, optionally with a bearer token, no timeout (streams).</summary>
+    public static HttpClient CreateClient(Uri baseAddress, string? bearer = null)
+    {
+        var client = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        if (bearer is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+        return client;
+    }
+
+    /// <summary>The last log lines of the named services (all when none are named), for assertion messages.</summary>
+    public string Logs(params string[] names)
+    {
+        var report = new StringBuilder();
+        foreach (var process in Processes.Where(process => names.Length == 0 || names.Contains(process.Name)))
+        {
+            report.AppendLine($"--- {process.Name} (exited: {process.Exited.IsCompleted})");
+            foreach (var line in process.Log.Lines)
+            {
+                report.AppendLine(line);
+            }
+        }
+        return report.ToString();
+    }
+
+    /// <summary>Fails with the dead service's last lines when any service has exited since start.</summary>
+    public void EnsureAllRunning()
+    {
+        var dead = Processes.FirstOrDefault(process => process.Exited.IsCompleted);
+        if (dead is not null)
+        {
+            throw new TopologyException(RunningTopology.ExitReport(dead, dead.Exited.Result, "during the test"));
+        }
+    }
+
+    public ValueTask DisposeAsync() => _running.DisposeAsync();
+}
