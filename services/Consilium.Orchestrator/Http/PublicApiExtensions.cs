@@ -17,8 +17,6 @@ public static class PublicApiExtensions
         builder.Services.AddSingleton(services => new SseStreamOptions { TimeProvider = services.GetRequiredService<TimeProvider>() });
 
         builder.AddPublicSecurity();
-        // A missing CONSILIUM_SECRET stops the replica while it is built, not on the first request.
-        _ = new BearerSecrets(builder.Configuration);
         return builder;
     }
 
