@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
@@ -34,6 +35,8 @@ public static class ServiceRunner
     {
         try
         {
+            // Run the ValidateOnStart checks before starting the host, which would log a failure with a stack trace.
+            app.Services.GetService<IStartupValidator>()?.Validate();
             app.Run();
             return 0;
         }
