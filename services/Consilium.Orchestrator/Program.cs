@@ -1,5 +1,6 @@
 using Consilium.Orchestrator.Agents;
 using Consilium.Orchestrator.Http;
+using Consilium.Orchestrator.Security;
 
 // Start turns a configuration error raised while building (e.g. no CONSILIUM_SECRET) into one clear line.
 return ServiceRunner.Start(() =>
@@ -11,6 +12,7 @@ return ServiceRunner.Start(() =>
 
     var app = builder.Build();
     app.UseProblemResponses();
+    app.UsePublicSecurity();
     app.MapDefaultEndpoints();
 
     var api = app.MapPublicApi();

@@ -1,0 +1,42 @@
+using System.Net;
+
+namespace Consilium.Orchestrator.Security;
+
+/// <summary>Reads a comma-separated list of networks (<c>10.0.0.0/8</c>, <c>2001:db8::/32</c>) or single addresses.</summary>
+public static class NetworkList
+{
+    public static IReadOnlyList<IPNetwork> Parse(string variable, string value)
+    {
+        var networks = new List<IPNetwork>();
+        foreach (var entry in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (IPNetwork.TryParse(entry, out var network))
+            {
+                networks.Add(network);
+            }
+            else if (IPAddress.TryParse(entry, out var address))
+            {
+                address = ClientIpResolver.Normalise(address);
+                networks.Add(new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                throw new ConfigurationErrorException(
+                    $"{variable} has '{entry}', which is not an address or a network in CIDR form with no host bits set (e.g. 10.0.0.0/8, 2001:db8::/32).");
+            }
+        }
+        return networks;
+    }
+
+    public static bool ContainsAddress(this IReadOnlyList<IPNetwork> networks, IPAddress address)
+    {
+        foreach (var network in networks)
+        {
+            if (network.Contains(address))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Net;
+
+namespace Consilium.Orchestrator.Security;
+
+/// <summary>
+/// The public edge's settings, read once from the flat environment variables (CONTRACT §2, README "Security"). Every
+/// value is checked when the replica starts; a bad one stops it with one line naming the variable.
+/// </summary>
+public sealed class PublicSecurityOptions
+{
+    public const int DefaultRateLimitPerMinute = 20;
+    public const int DefaultCouncilStreamsPerClient = 2;
+    public const string DefaultTrustedProxies = "127.0.0.0/8,::1/128";
+
+    /// <summary>The contract's window: <c>RATE_LIMIT_PER_MINUTE</c> requests per client per 60 s.</summary>
+    public TimeSpan RateLimitWindow { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary><c>RATE_LIMIT_PER_MINUTE</c>.</summary>
+    public int RateLimitPerMinute { get; init; } = DefaultRateLimitPerMinute;
+
+    /// <summary><c>COUNCIL_STREAMS_PER_CLIENT</c>: council streams one client may hold open at once (each costs ten upstream streams).</summary>
+    public int CouncilStreamsPerClient { get; init; } = DefaultCouncilStreamsPerClient;
+
+    /// <summary><c>ALLOWED_ORIGINS</c>, else <c>PUBLIC_ORIGIN</c>; normalised <c>scheme://host[:port]</c>.</summary>
+    public IReadOnlySet<string> AllowedOrigins { get; init; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary><c>TRUSTED_PROXIES</c>: peers whose <c>X-Forwarded-For</c> entry is believed (the gateway's addresses).</summary>
+    public IReadOnlyList<IPNetwork> TrustedProxies { get; init; } = NetworkList.Parse("TRUSTED_PROXIES", DefaultTrustedProxies);
+
+    /// <summary><c>CLOUDFLARE_IP_RANGES</c>: when set, <c>CF-Connecting-IP</c> is believed from a hop inside these ranges.</summary>
+    public IReadOnlyList<IPNetwork> CloudflareRanges { get; init; } = [];
+
+    public static PublicSecurityOptions Load(IConfiguration configuration)
+    {
+        var origins = configuration.GetList("ALLOWED_ORIGINS");
+        var originVariable = "ALLOWED_ORIGINS";
+        if (origins.Count == 0)
+        {
+            origins = configuration.GetList("PUBLIC_ORIGIN");
+            originVariable = "PUBLIC_ORIGIN";
+        }
+        return new PublicSecurityOptions
+        {
+            RateLimitPerMinute = ReadCount(configuration, "RATE_LIMIT_PER_MINUTE", DefaultRateLimitPerMinute, max: 100_000),
+            CouncilStreamsPerClient = ReadCount(configuration, "COUNCIL_STREAMS_PER_CLIENT", DefaultCouncilStreamsPerClient, max: 1_000),
+            AllowedOrigins = origins.Select(origin => NormaliseOrigin(originVariable, origin)).ToHashSet(StringComparer.OrdinalIgnoreCase),
+            TrustedProxies = NetworkList.Parse("TRUSTED_PROXIES", configuration["TRUSTED_PROXIES"] ?? DefaultTrustedProxies),
+            CloudflareRanges = NetworkList.Parse("CLOUDFLARE_IP_RANGES", configuration["CLOUDFLARE_IP_RANGES"] ?? ""),
+        };
+    }
+
+    /// <summary>An origin as browsers send it: lower-case <c>scheme://host</c>, the port only when it is not the default.</summary>
+    public static string NormaliseOrigin(string variable, string value)
+    {
+        if (value is "*" or "null")
+        {
+            throw new ConfigurationErrorException($"{variable} may not contain '{value}': list each exact origin, e.g. https://consilium.example.com.");
+        }
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri)
+            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            || uri.UserInfo.Length > 0 || uri.AbsolutePath != "/" || uri.Query.Length > 0 || uri.Fragment.Length > 0)
+        {
+            throw new ConfigurationErrorException($"{variable} has '{value}', which is not an origin of the form https://host[:port] (no path, query or user).");
+        }
+        return uri.GetLeftPart(UriPartial.Authority).ToLowerInvariant();
+    }
+
+    private static int ReadCount(IConfiguration configuration, string variable, int fallback, int max)
+    {
+        var raw = configuration[variable];
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return fallback;
+        }
+        return int.TryParse(raw.Trim(), out var value) && value >= 1 && value <= max
+            ? value
+            : throw new ConfigurationErrorException($"{variable} must be a whole number from 1 to {max} (got '{raw}').");
+    }
+}
