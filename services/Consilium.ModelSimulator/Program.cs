@@ -1,6 +1,12 @@
+using Consilium.ModelSimulator;
+using Consilium.ModelSimulator.Api;
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddModelSimulator();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapMessagesApi();
+app.MapSimApi();
 return app.RunService();

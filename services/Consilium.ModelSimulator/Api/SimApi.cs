@@ -1,0 +1,27 @@
+using Consilium.ModelSimulator.Observability;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Consilium.ModelSimulator.Api;
+
+/// <summary>What tests and benchmarks read back: the recent requests and the running totals.</summary>
+public static class SimApi
+{
+    public static RouteGroupBuilder MapSimApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/sim");
+        group.MapGet("/requests", GetRequests);
+        group.MapDelete("/requests", ClearRequests);
+        group.MapGet("/stats", GetStats);
+        return group;
+    }
+
+    private static Ok<IReadOnlyList<RequestRecord>> GetRequests(RequestLog log) => TypedResults.Ok(log.Recent());
+
+    private static NoContent ClearRequests(RequestLog log)
+    {
+        log.Clear();
+        return TypedResults.NoContent();
+    }
+
+    private static Ok<RequestStats> GetStats(RequestLog log) => TypedResults.Ok(log.Stats());
+}
