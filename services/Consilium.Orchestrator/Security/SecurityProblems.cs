@@ -24,8 +24,8 @@ public static class SecurityProblems
         var detail = check switch
         {
             BearerCheck.Missing => $"Send 'Authorization: Bearer <secret>'{alternative}; the secret is the CONSILIUM_SECRET the operator gave you.",
-            BearerCheck.TooLong => $"The bearer token is longer than {BearerSecrets.MaxTokenLength} characters; send the secret you were given.",
-            BearerCheck.Wrong => $"The bearer token is not a current secret{alternative}. If the operator rotated CONSILIUM_SECRET, ask for the new one.",
+            BearerCheck.TooLong => $"The token in 'Authorization: Bearer <secret>' is longer than {BearerSecrets.MaxTokenLength} characters; send the secret you were given.",
+            BearerCheck.Wrong => $"The token in 'Authorization: Bearer <secret>' is not a current secret{alternative}. If the operator rotated CONSILIUM_SECRET, ask for the new one.",
             _ => $"Send exactly one header 'Authorization: Bearer <secret>': the scheme, a space and one token{alternative}.",
         };
         return TypedResults.Problem(detail, statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");

@@ -10,7 +10,7 @@ public static class NetworkList
         var networks = new List<IPNetwork>();
         foreach (var entry in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            if (IPNetwork.TryParse(entry, out var network))
+            if (IPNetwork.TryParse(entry, out var network) && HasNoHostBits(entry, network))
             {
                 networks.Add(network);
             }
@@ -22,11 +22,17 @@ public static class NetworkList
             else
             {
                 throw new ConfigurationErrorException(
-                    $"{variable} has '{entry}', which is not an address or a network in CIDR form with no host bits set (e.g. 10.0.0.0/8, 2001:db8::/32).");
+                    $"{variable} has '{entry}', which is not an address or a network in CIDR form with the host bits zero (e.g. 10.0.0.0/8, 2001:db8::/32).");
             }
         }
         return networks;
     }
+
+    /// <summary>
+    /// <c>10.0.0.1/8</c> is refused rather than read as <c>10.0.0.0/8</c>: the operator may have meant one host.
+    /// </summary>
+    private static bool HasNoHostBits(string entry, IPNetwork network) =>
+        IPAddress.TryParse(entry[..entry.IndexOf('/', StringComparison.Ordinal)], out var written) && written.Equals(network.BaseAddress);
 
     public static bool ContainsAddress(this IReadOnlyList<IPNetwork> networks, IPAddress address)
     {
