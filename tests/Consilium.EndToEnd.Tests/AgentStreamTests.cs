@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Consilium.Testing;
 
 namespace Consilium.EndToEnd.Tests;
@@ -12,6 +13,10 @@ public sealed class AgentStreamTests(SystemFixture system)
     [Fact]
     public async Task PostAgent_SlowModel_DeltasArriveIncrementally()
     {
+        // The simulator keeps its average rate from the request's start, so a cold first request (JIT, a busy machine)
+        // would arrive as one burst whatever the relays do: warm the path up first.
+        await AskAsync("vasquez", "Warm-up. [[sim tokens=5]]");
+
         // About 200 tokens at 150 tokens/s: the answer takes over a second to write.
         var transcript = await AskAsync("vasquez", "Should we refinance the portfolio now? [[sim ttft=50 rate=150 tokens=200]]");
 
@@ -58,12 +63,86 @@ public sealed class AgentStreamTests(SystemFixture system)
         Assert.False(string.IsNullOrWhiteSpace(error.GetProperty("message").GetString()));
     }
 
+    [Fact]
+    public async Task PostAgent_Answer_IsExactlyTheTextTheModelWrote()
+    {
+        const string message = "Would a mixed-use podium on the car park pencil out at today's rates?";
+
+        var transcript = await AskAsync("okafor", message);
+
+        Assert.True(transcript.Terminal?.EventType == "done", $"Expected a complete answer:\n{transcript}");
+        var model = transcript.Terminal.Json.GetProperty("model").GetString()!;
+        using var simulator = new SimulatorProbe(_topology);
+        var written = await simulator.AnswerAsAgentAsync("okafor", model, message, TestContext.Current.CancellationToken);
+        Assert.Equal(written, transcript.Text);
+        Assert.Contains("<stance>", transcript.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PostAgent_ClientDisconnects_ModelRequestCancelledWithinOneSecond()
+    {
+        var time = TimeProvider.System;
+        var startedAt = time.GetUtcNow();
+        using var client = _topology.CreateGatewayClient();
+        // About 20 s of answer: it is still being written when the client goes away.
+        using var response = await SseClient.PostAsync(client, "/api/agent/mitchell",
+            new { message = "Which opex lines blow up first after closing? [[sim ttft=20 rate=20 tokens=400]]" }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var deltas = 0;
+        await foreach (var item in SseClient.ReadEventsAsync(response, TestContext.Current.CancellationToken))
+        {
+            if (item.Text is not null && ++deltas == 3)
+            {
+                break;
+            }
+        }
+        Assert.Equal(3, deltas);
+
+        response.Dispose(); // the client goes away mid-answer: the connection is closed, not drained
+        client.Dispose();
+        var disconnectedAt = time.GetUtcNow();
+
+        using var simulator = new SimulatorProbe(_topology);
+        var record = await PollAsync(async () =>
+            (await simulator.RequestsAsync(TestContext.Current.CancellationToken)).LastOrDefault(r =>
+                r.GetProperty("seat").GetString() == "mitchell"
+                && r.GetProperty("startedAt").GetDateTimeOffset() >= startedAt
+                && r.GetProperty("outcome").ValueKind == JsonValueKind.String),
+            TimeSpan.FromSeconds(5));
+        Assert.True(record.HasValue, $"The simulator never saw the request end:\n{_topology.Logs("model-simulator", "agent-mitchell")}");
+        Assert.Equal("cancelled", record.Value.GetProperty("outcome").GetString());
+        var lag = record.Value.GetProperty("endedAt").GetDateTimeOffset() - disconnectedAt;
+        Assert.True(lag <= TimeSpan.FromSeconds(1), $"The model request was cancelled {lag.TotalMilliseconds:0} ms after the client left.");
+    }
+
+    /// <summary>Polls until <paramref name="probe"/> returns a value or the deadline passes.</summary>
+    private static async Task<JsonElement?> PollAsync(Func<Task<JsonElement?>> probe, TimeSpan deadline)
+    {
+        var time = TimeProvider.System;
+        var start = time.GetTimestamp();
+        while (true)
+        {
+            if (await probe() is { } found)
+            {
+                return found;
+            }
+            if (time.GetElapsedTime(start) > deadline)
+            {
+                return null;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(50), TestContext.Current.CancellationToken);
+        }
+    }
+
     private async Task<SseTranscript> AskAsync(string agentId, string message)
     {
         using var client = _topology.CreateGatewayClient();
         using var response = await SseClient.PostAsync(client, $"/api/agent/{agentId}", new { message }, TestContext.Current.CancellationToken);
-        Assert.True(response.StatusCode == HttpStatusCode.OK,
-            $"POST /api/agent/{agentId} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            Assert.Fail($"POST /api/agent/{agentId} answered {(int)response.StatusCode}: {body}");
+        }
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         return await SseClient.ReadToEndAsync(response, TestContext.Current.CancellationToken);
     }

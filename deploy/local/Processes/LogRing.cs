@@ -1,7 +1,7 @@
 namespace Consilium.Local.Processes;
 
 /// <summary>The last lines a process wrote, kept so a failure can be reported with its context.</summary>
-public sealed class LogRing(int capacity = 60)
+public sealed class LogRing(int capacity = 200)
 {
     private readonly Queue<string> _lines = new(capacity);
     private readonly Lock _gate = new();

@@ -138,7 +138,7 @@ public sealed class RunningTopology : IAsyncDisposable
 
     private static string LastLines(ServiceProcess process, string heading, int count = 25)
     {
-        var lines = process.Log.Lines;
+        var lines = WithoutStackFrames(process.Log.Lines);
         var report = new StringBuilder(heading);
         foreach (var line in lines.Skip(Math.Max(0, lines.Count - count)))
         {
@@ -149,6 +149,26 @@ public sealed class RunningTopology : IAsyncDisposable
             report.AppendLine().Append("  | (nothing)");
         }
         return report.ToString();
+    }
+
+    /// <summary>A crash ends in dozens of stack frames; keep the messages, with one "..." for each run of frames.</summary>
+    private static List<string> WithoutStackFrames(IReadOnlyList<string> lines)
+    {
+        var kept = new List<string>();
+        foreach (var line in lines)
+        {
+            var trimmed = line.TrimStart();
+            var frame = trimmed.StartsWith("at ", StringComparison.Ordinal) || trimmed.StartsWith("--- End of ", StringComparison.Ordinal);
+            if (!frame)
+            {
+                kept.Add(line);
+            }
+            else if (kept.Count == 0 || kept[^1] != "   ...")
+            {
+                kept.Add("   ...");
+            }
+        }
+        return kept;
     }
 }
 
