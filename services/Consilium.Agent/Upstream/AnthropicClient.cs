@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using Consilium.Agent.Options;
 using Consilium.Streaming;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,8 @@ public sealed class AnthropicClient(HttpClient http, IOptions<UpstreamOptions> o
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, options.Value.MessagesUrl)
         {
-            Content = JsonContent.Create(body),
+            // Buffered, so the request carries a Content-Length rather than a chunked body.
+            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body)) { Headers = { ContentType = new("application/json") } },
             Version = HttpVersion.Version11,
         };
         request.Headers.Add("x-api-key", options.Value.ApiKey);

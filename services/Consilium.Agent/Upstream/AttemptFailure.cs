@@ -12,8 +12,8 @@ public sealed record AttemptFailure(int Status, string Code, string Reason, bool
     private const int MaxErrorBodyBytes = 4096;
 
     /// <summary>The model could not be reached: refused, reset or timed out before any response.</summary>
-    public static AttemptFailure Unreachable(string reason) =>
-        new(0, ErrorCodes.Unavailable, $"connection failed: {reason}", Retryable: true);
+    public static AttemptFailure Unreachable(Exception exception) =>
+        new(0, ErrorCodes.Unavailable, $"connection failed: {Describe(exception)}", Retryable: true);
 
     /// <summary>An HTTP error before the stream: 429 and 529 are overload, other 5xx upstream errors; 4xx is not retried.</summary>
     public static async Task<AttemptFailure> FromResponseAsync(HttpResponseMessage response, TimeProvider time, CancellationToken cancellationToken)
@@ -36,6 +36,9 @@ public sealed record AttemptFailure(int Status, string Code, string Reason, bool
         errorType == "overloaded_error" ? ErrorCodes.Overloaded : ErrorCodes.UpstreamError,
         $"in-stream error {errorType ?? "api_error"}: {message}",
         Retryable: !textForwarded);
+
+    /// <summary>The innermost cause, which says what happened ("Connection refused"), unlike the outer wrapper.</summary>
+    public static string Describe(Exception exception) => exception.GetBaseException().Message.TrimEnd('.');
 
     /// <summary>The connection broke, or the stream ended without <c>message_stop</c>.</summary>
     public static AttemptFailure Broken(string reason, bool textForwarded) => new(

@@ -74,17 +74,19 @@ public sealed partial class ModelFallbackChain(
             deadlines.StreamClosed();
             if (failure is null)
             {
-                LogAnswered(persona.Id, model, answer.TtftMs, answer.DurationMs);
+                var durationMs = answer.DurationMs;
+                LogAnswered(persona.Id, model, answer.TtftMs, durationMs);
                 metrics.Answered(persona.Id, SseNames.Done);
-                return StreamEvents.Done(model, answer.Usage, answer.TtftMs, answer.DurationMs);
+                return StreamEvents.Done(model, answer.Usage, answer.TtftMs, durationMs);
             }
 
             var isLast = index == models.Count - 1;
             if (!failure.Retryable || isLast)
             {
+                var reason = failure.Reason.TrimEnd('.');
                 var message = answer.TextForwarded || !failure.Retryable
-                    ? $"{model} failed: {failure.Reason}."
-                    : $"Every model in CONSILIUM_MODELS failed; the last, {model}: {failure.Reason}.";
+                    ? $"{model} failed: {reason}."
+                    : $"Every model in CONSILIUM_MODELS failed; the last, {model}: {reason}.";
                 LogFailed(persona.Id, model, failure.Code, failure.Reason);
                 metrics.Answered(persona.Id, failure.Code);
                 return StreamEvents.Error(failure.Code, message);
@@ -113,7 +115,7 @@ public sealed partial class ModelFallbackChain(
         }
         catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            return AttemptFailure.Unreachable(ex.Message);
+            return AttemptFailure.Unreachable(ex);
         }
 
         using (response)
@@ -152,7 +154,7 @@ public sealed partial class ModelFallbackChain(
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
             {
-                return AttemptFailure.Broken($"the stream broke: {ex.Message}", answer.TextForwarded);
+                return AttemptFailure.Broken($"the stream broke: {AttemptFailure.Describe(ex)}", answer.TextForwarded);
             }
         }
     }

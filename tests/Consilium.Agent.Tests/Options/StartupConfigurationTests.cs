@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using Consilium.Agent.Tests.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Consilium.Agent.Tests.Options;
+
+/// <summary>A misconfigured agent refuses to start, naming the variable (CONTRACT §2).</summary>
+public sealed class StartupConfigurationTests(SimulatorHost simulator)
+{
+    [Theory]
+    [InlineData("AGENT_ID", "nobody", "AGENT_ID")]
+    [InlineData("AGENT_ID", null, "AGENT_ID")]
+    [InlineData("AGENT_ID", "VASQUEZ", "AGENT_ID")]
+    [InlineData("INTERNAL_KEY", null, "INTERNAL_KEY")]
+    [InlineData("ANTHROPIC_BASE_URL", "not a url", "ANTHROPIC_BASE_URL")]
+    [InlineData("ANTHROPIC_BASE_URL", "ftp://models.example", "ANTHROPIC_BASE_URL")]
+    [InlineData("CONSILIUM_MODELS", " , ", "CONSILIUM_MODELS")]
+    [InlineData("AGENT_FIRST_TOKEN_TIMEOUT", "soon", "AGENT_FIRST_TOKEN_TIMEOUT")]
+    [InlineData("AGENT_IDLE_TIMEOUT", "0", "AGENT_IDLE_TIMEOUT")]
+    [InlineData("AGENT_TOTAL_TIMEOUT", "-00:00:05", "AGENT_TOTAL_TIMEOUT")]
+    [InlineData("AGENT_MAX_TOKENS", "lots", "AGENT_MAX_TOKENS")]
+    [InlineData("AGENT_RETRY_AFTER_CAP", "x", "AGENT_RETRY_AFTER_CAP")]
+    public void AddAgent_BadSetting_StartupValidationFailsNamingTheVariable(string name, string? value, string named)
+    {
+        var error = Assert.Throws<ConfigurationErrorException>(() => ValidateAtStartup(AgentHost.With(AgentHost.Defaults(simulator), (name, value))));
+
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public void AddAgent_MalformedSimulatorUrlWithoutBaseUrl_FailsNamingModelSimulatorUrl()
+    {
+        var settings = AgentHost.With(AgentHost.Defaults(simulator), ("ANTHROPIC_BASE_URL", null), ("MODEL_SIMULATOR_URL", "simulator:8080"));
+
+        var error = Assert.Throws<ConfigurationErrorException>(() => ValidateAtStartup(settings));
+
+        Assert.Contains("MODEL_SIMULATOR_URL", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddAgent_GoodSettings_PassesStartupValidation()
+    {
+        ValidateAtStartup(AgentHost.Defaults(simulator));
+    }
+
+    [Fact]
+    public async Task Main_UnknownAgentId_ExitsWithOneLineNamingAgentId()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "Consilium.Agent.dll") },
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.Environment["AGENT_ID"] = "nobody";
+        start.Environment["INTERNAL_KEY"] = "key";
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the agent with 'dotnet'.");
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(30));
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("The agent did not exit within 30 s with AGENT_ID=nobody.");
+        }
+
+        var lines = (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(1, process.ExitCode);
+        var line = Assert.Single(lines);
+        Assert.Contains("AGENT_ID", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", await stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>Registers the agent exactly as Program.cs does and runs what ValidateOnStart runs when the host starts.</summary>
+    private static void ValidateAtStartup(Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddAgent();
+        using var app = builder.Build();
+        app.Services.GetRequiredService<IStartupValidator>().Validate();
+    }
+}
