@@ -1,0 +1,112 @@
+using Consilium.Agent;
+using Consilium.Council;
+using Consilium.ModelSimulator;
+using Consilium.Orchestrator.Agents;
+using Consilium.Streaming;
+using Consilium.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+[assembly: AssemblyFixture(typeof(Consilium.Orchestrator.Tests.CouncilFixture))]
+
+namespace Consilium.Orchestrator.Tests;
+
+/// <summary>
+/// The real orchestrator on Kestrel with two real agents (<see cref="LiveAgents"/>) in front of the real model
+/// simulator; every other seat points at a closed port, so it is unreachable.
+/// </summary>
+public sealed class CouncilFixture : IAsyncLifetime
+{
+    public const string Secret = "test-public-secret";
+    public const string InternalKey = "test-internal-key";
+
+    /// <summary>Seats served by a real agent. <c>chen</c> is kept for the cancellation test alone.</summary>
+    public static readonly IReadOnlyList<string> LiveAgents = ["vasquez", "chen"];
+
+    /// <summary>The heartbeat used here, short so a test can see it while the model thinks.</summary>
+    public static readonly TimeSpan Heartbeat = TimeSpan.FromMilliseconds(250);
+
+    private readonly List<IAsyncDisposable> _hosts = [];
+
+    public Uri SimulatorUrl { get; private set; } = null!;
+
+    public Uri OrchestratorUrl { get; private set; } = null!;
+
+    public IReadOnlyDictionary<string, Uri> AgentUrls { get; private set; } = null!;
+
+    /// <summary>Where unreachable seats point: a loopback port nothing listens on.</summary>
+    public static Uri ClosedPortUrl { get; } = new($"http://127.0.0.1:{Ports.GetFree()}/");
+
+    public ValueTask InitializeAsync()
+    {
+        // Four servers and their clients share this one process (and its thread pool) while tests run in parallel;
+        // enough ready threads keep a slow start of the pool from showing up as latency in a timing assertion.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 32), Math.Max(io, 32));
+
+        var simulator = Add(KestrelHost<SimulatorApp>.Start(new Dictionary<string, string>
+        {
+            ["SIM_TTFT_MS"] = "5",
+            ["SIM_TOKENS_PER_SECOND"] = "2000",
+            ["SIM_OUTPUT_TOKENS"] = "80",
+            ["SIM_FAULTS"] = "",
+            ["SIM_API_KEY"] = "",
+        }));
+        SimulatorUrl = simulator.BaseAddress;
+
+        var agents = new Dictionary<string, Uri>(StringComparer.Ordinal);
+        foreach (var id in LiveAgents)
+        {
+            agents[id] = Add(KestrelHost<AgentApp>.Start(new Dictionary<string, string>
+            {
+                ["AGENT_ID"] = id,
+                ["INTERNAL_KEY"] = InternalKey,
+                ["MODEL_SIMULATOR_URL"] = SimulatorUrl.AbsoluteUri,
+                ["ANTHROPIC_API_KEY"] = "",
+                ["ANTHROPIC_BASE_URL"] = "",
+                ["CONSILIUM_MODELS"] = "",
+            })).BaseAddress;
+        }
+        AgentUrls = agents;
+
+        OrchestratorUrl = Add(KestrelHost<OrchestratorApp>.Start(OrchestratorSettings(agents), services =>
+        {
+            services.Configure<AgentHealthOptions>(options => options.Interval = TimeSpan.FromMilliseconds(200));
+            services.AddSingleton(new SseStreamOptions { HeartbeatInterval = Heartbeat });
+        })).BaseAddress;
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The orchestrator's settings with the given live agents; every other seat is unreachable.</summary>
+    public static Dictionary<string, string> OrchestratorSettings(IReadOnlyDictionary<string, Uri> liveAgents) => new()
+    {
+        ["CONSILIUM_SECRET"] = Secret,
+        ["INTERNAL_KEY"] = InternalKey,
+        ["AGENT_URL_TEMPLATE"] = ClosedPortUrl.AbsoluteUri + "{id}",
+        ["AGENT_URLS"] = string.Join(",", liveAgents.Select(agent => $"{agent.Key}={agent.Value.AbsoluteUri}")),
+        ["RATE_LIMIT_PER_MINUTE"] = "100000",
+        ["ALLOWED_ORIGINS"] = "",
+        ["REDIS_URL"] = "",
+    };
+
+    /// <summary>A client of the public API; with the bearer unless told otherwise. No timeout: answers are streams.</summary>
+    public HttpClient CreateClient(string? bearer = Secret) => ProcessTopology.CreateClient(OrchestratorUrl, bearer);
+
+    public HttpClient CreateSimulatorClient() => new() { BaseAddress = SimulatorUrl };
+
+    /// <summary>Every roster seat that is not served by a live agent.</summary>
+    public static IEnumerable<string> UnreachableAgents => Roster.Ids.Except(LiveAgents);
+
+    private KestrelHost<T> Add<T>(KestrelHost<T> host) where T : class
+    {
+        _hosts.Add(host);
+        return host;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        for (var i = _hosts.Count - 1; i >= 0; i--)
+        {
+            await _hosts[i].DisposeAsync();
+        }
+    }
+}

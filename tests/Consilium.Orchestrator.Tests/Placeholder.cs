@@ -1,1 +1,0 @@
-namespace Consilium.Orchestrator.Tests;
