@@ -9,12 +9,19 @@ public static class PublicApiExtensions
 {
     public const string Prefix = "/api";
 
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(10);
+
     public static IHostApplicationBuilder AddPublicApi(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureKestrelForStreams();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(services => new SseStreamOptions { TimeProvider = services.GetRequiredService<TimeProvider>() });
+        builder.Services.AddSingleton(services => new SseStreamOptions
+        {
+            // The contract allows at most 15 s of silence; 10 s keeps timer slack and slow writes inside it.
+            HeartbeatInterval = HeartbeatInterval,
+            TimeProvider = services.GetRequiredService<TimeProvider>(),
+        });
 
         builder.AddPublicSecurity();
         return builder;
