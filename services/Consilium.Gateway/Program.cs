@@ -7,10 +7,11 @@ return ServiceRunner.Start(() =>
 {
     var builder = WebApplication.CreateBuilder(args);
     builder.AddServiceDefaults();
-    builder.AddEdgeLimits();
+    builder.AddEdgeHttp();
     builder.AddOrchestratorProxy();
 
     var app = builder.Build();
+    app.UseEdgeHttp();
     app.MapDefaultEndpoints();
     app.UseWebPage();
     app.MapOrchestratorProxy();

@@ -18,6 +18,7 @@ public sealed class RoutingTests(GatewayFixture gateway)
         using var response = await client.GetAsync(path, ct);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(before, gateway.Upstream.NonApiHits);
     }
 
