@@ -1,4 +1,5 @@
 using Consilium.Orchestrator.Agents;
+using Consilium.Orchestrator.Council;
 using Consilium.Orchestrator.Http;
 using Consilium.Orchestrator.Security;
 
@@ -9,6 +10,7 @@ return ServiceRunner.Start(() =>
     builder.AddServiceDefaults();
     builder.AddPublicApi();
     builder.AddAgents();
+    builder.AddCouncil();
 
     var app = builder.Build();
     app.UseProblemResponses();
@@ -17,5 +19,6 @@ return ServiceRunner.Start(() =>
 
     var api = app.MapPublicApi();
     api.MapAgentsApi();
+    api.MapCouncilApi();
     return app;
 });

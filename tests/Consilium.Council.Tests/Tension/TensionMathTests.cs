@@ -1,4 +1,3 @@
-using Consilium.Council;
 using Consilium.Council.Tension;
 
 namespace Consilium.Council.Tests.Tension;

@@ -1,0 +1,51 @@
+using System.Globalization;
+
+namespace Consilium.Orchestrator.Council;
+
+/// <summary>How long a council may run and how long its log is kept (README "Resume"); read from flat variables.</summary>
+public sealed class CouncilOptions
+{
+    /// <summary><c>COUNCIL_RESUME_GRACE</c>: how long a council keeps running after its last client left, waiting for a resume.</summary>
+    public TimeSpan ResumeGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary><c>COUNCIL_RETENTION</c>: how long a finished session's events stay available for resume.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary><c>COUNCIL_TIMEOUT</c>: the longest a whole council may run; then every call is cancelled and it ends with <c>error</c>.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary><c>COUNCIL_SYNTHESIS_TIMEOUT</c>: the longest the synthesis call may take; then the map is sent without it.</summary>
+    public TimeSpan SynthesisTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A reader renews the session's presence this often (a third of the grace, at most 5 s).</summary>
+    public TimeSpan PresenceInterval => Min(ResumeGrace / 3, TimeSpan.FromSeconds(5));
+
+    /// <summary>The runner checks for readers and renews its lease this often (a quarter of the grace, at most 1 s).</summary>
+    public TimeSpan WatchdogInterval => Min(ResumeGrace / 4, TimeSpan.FromSeconds(1));
+
+    public static void Read(CouncilOptions options, IConfiguration configuration)
+    {
+        options.ResumeGrace = Duration(configuration, "COUNCIL_RESUME_GRACE", options.ResumeGrace);
+        options.Retention = Duration(configuration, "COUNCIL_RETENTION", options.Retention);
+        options.Timeout = Duration(configuration, "COUNCIL_TIMEOUT", options.Timeout);
+        options.SynthesisTimeout = Duration(configuration, "COUNCIL_SYNTHESIS_TIMEOUT", options.SynthesisTimeout);
+    }
+
+    /// <summary>Seconds (<c>30</c>, <c>0.5</c>) or a <see cref="TimeSpan"/> (<c>00:00:30</c>); must be positive.</summary>
+    private static TimeSpan Duration(IConfiguration configuration, string name, TimeSpan fallback)
+    {
+        var raw = configuration[name]?.Trim();
+        if (string.IsNullOrEmpty(raw))
+        {
+            return fallback;
+        }
+        var value = double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds) && seconds < 1e9
+            ? TimeSpan.FromSeconds(seconds)
+            : TimeSpan.TryParse(raw, CultureInfo.InvariantCulture, out var span) ? span : TimeSpan.MinValue;
+        return value > TimeSpan.Zero
+            ? value
+            : throw new ConfigurationErrorException($"{name} must be a positive duration in seconds (30) or as hh:mm:ss (00:00:30), not '{raw}'.");
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}
