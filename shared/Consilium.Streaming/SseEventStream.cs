@@ -5,18 +5,25 @@ using System.Threading.Channels;
 namespace Consilium.Streaming;
 
 /// <summary>
-/// Turns a channel of events into the sequence that <c>TypedResults.ServerSentEvents</c> writes, adding what
-/// the framework lacks: a <c>: ping</c> comment whenever nothing was sent for <see cref="SseStreamOptions.HeartbeatInterval"/>,
-/// a flush as soon as no further event is ready (nothing waits in a buffer), and a terminal <c>error</c> event when
-/// the producer stops without one, so a stream never ends silently.
+/// Turns a channel of events into the sequence that <c>TypedResults.ServerSentEvents</c> (or
+/// <see cref="SseFormatter"/>) writes, adding what the framework lacks: a <c>: ping</c> comment whenever nothing was
+/// sent for <see cref="SseStreamOptions.HeartbeatInterval"/>, a flush as soon as no further event is ready (nothing
+/// waits in a buffer), and a terminal <c>error</c> event when the producer stops (or faults) without a terminal event,
+/// so a stream never ends silently. Nothing is sent after a terminal event.
 /// </summary>
 /// <remarks>
-/// Every write to the response happens on the single enumeration that the formatter drives: the heartbeat is written
-/// while the formatter awaits the next item, so writes are serialised by construction.
+/// <para>Every write to the response happens on the single enumeration that the formatter drives: the formatter writes
+/// each event with one write before it asks for the next, and the flush and heartbeat are written while it waits for
+/// that next item. Writes are therefore serialised by construction; the <c>body</c> given to <see cref="ReadAllAsync"/> must be the stream the
+/// formatter writes to.</para>
+/// <para>Event framing cannot be broken by data: <see cref="SseItem{T}"/> refuses line breaks in the event type and id,
+/// and the formatter writes every line of the data as its own <c>data:</c> line. SSE cannot carry a carriage return
+/// in data, though: a lone <c>\r</c> or a <c>\r\n</c> arrives as <c>\n</c>. Consilium's data is always JSON, where
+/// both are escaped, so it arrives byte for byte.</para>
 /// </remarks>
 public static class SseEventStream
 {
-    private static readonly byte[] Ping = ": ping\n\n"u8.ToArray();
+    private static readonly ReadOnlyMemory<byte> Ping = ": ping\n\n"u8.ToArray();
 
     public static async IAsyncEnumerable<SseItem<string>> ReadAllAsync(
         ChannelReader<SseItem<string>> events,
@@ -24,66 +31,94 @@ public static class SseEventStream
         SseStreamOptions options,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var sawTerminal = false;
-        Task<bool>? pending = null;
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.HeartbeatInterval, TimeSpan.Zero);
+
+        using var heartbeat = new Heartbeat(options, cancellationToken);
         while (true)
         {
-            if (pending is null && events.TryRead(out var ready))
+            // A disconnected client is seen here even while events keep coming (writes to it may not fail).
+            cancellationToken.ThrowIfCancellationRequested();
+
+            // Hot path: while events are ready they are handed over one after another with no timer and no flush.
+            if (events.TryRead(out var item))
             {
-                sawTerminal = options.IsTerminal(ready.EventType);
-                yield return ready;
+                yield return item;
+                if (options.IsTerminal(item.EventType))
+                {
+                    yield break;
+                }
                 continue;
             }
 
             // Nothing is ready: push out what the formatter wrote, then wait for the next event or the heartbeat.
+            // The timer is armed before the flush, so the silence is measured from the last write.
+            var waiting = heartbeat.Arm();
             await body.FlushAsync(cancellationToken).ConfigureAwait(false);
-            pending ??= events.WaitToReadAsync(cancellationToken).AsTask();
-            var completed = await WaitOrHeartbeatAsync(pending, options, cancellationToken).ConfigureAwait(false);
-            if (!completed)
-            {
-                await body.WriteAsync(Ping, cancellationToken).ConfigureAwait(false);
-                await body.FlushAsync(cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
             bool more;
+            var pingDue = false;
             try
             {
-                more = await pending.ConfigureAwait(false);
+                more = await events.WaitToReadAsync(waiting).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (heartbeat.IsDue)
+            {
+                (more, pingDue) = (true, true);
             }
             catch (Exception) when (!cancellationToken.IsCancellationRequested)
             {
-                more = false; // the producer faulted: fall through to the terminal guarantee below
+                more = false; // the producer faulted: the terminal guarantee below reports it
             }
-            pending = null;
-            if (!more)
+
+            if (pingDue)
+            {
+                // Flushed with whatever follows, as soon as nothing further is ready (the top of the loop).
+                await body.WriteAsync(Ping, cancellationToken).ConfigureAwait(false);
+            }
+            else if (!more)
             {
                 break;
             }
         }
 
-        if (!sawTerminal && !cancellationToken.IsCancellationRequested && options.MissingTerminal is { } missing)
+        if (!cancellationToken.IsCancellationRequested && options.MissingTerminal is { } missing)
         {
             yield return missing();
         }
     }
 
-    private static async Task<bool> WaitOrHeartbeatAsync(Task<bool> pending, SseStreamOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// One timer-backed token source per stream, re-armed each time the stream starts waiting; a new source is made
+    /// only after a heartbeat fired (or the timer beat a just-completed wait), at most once per interval.
+    /// </summary>
+    private sealed class Heartbeat(SseStreamOptions options, CancellationToken stopping) : IDisposable
     {
-        if (pending.IsCompleted)
+        private CancellationTokenSource? _source;
+        private CancellationTokenRegistration _stopping;
+
+        /// <summary>Whether the last wait was cancelled by the heartbeat rather than by the caller.</summary>
+        public bool IsDue => _source is { IsCancellationRequested: true } && !stopping.IsCancellationRequested;
+
+        /// <summary>Starts the interval; the token is cancelled when it passes or when the caller cancels.</summary>
+        public CancellationToken Arm()
         {
-            return true;
+            if (_source is null || !_source.TryReset())
+            {
+                Dispose();
+                _source = new CancellationTokenSource(Timeout.InfiniteTimeSpan, options.TimeProvider);
+                _stopping = stopping.UnsafeRegister(static source => ((CancellationTokenSource)source!).Cancel(), _source);
+            }
+            _source.CancelAfter(options.HeartbeatInterval);
+            return _source.Token;
         }
-        using var heartbeat = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var delay = Task.Delay(options.HeartbeatInterval, options.TimeProvider, heartbeat.Token);
-        var first = await Task.WhenAny(pending, delay).ConfigureAwait(false);
-        if (first == pending)
+
+        public void Dispose()
         {
-            await heartbeat.CancelAsync().ConfigureAwait(false);
-            return true;
+            _stopping.Dispose();
+            _source?.Dispose();
         }
-        cancellationToken.ThrowIfCancellationRequested();
-        return false;
     }
 }
 
@@ -95,10 +130,13 @@ public sealed class SseStreamOptions
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
-    /// <summary>Event names that end the stream.</summary>
+    /// <summary>Event names that end the stream; nothing is sent after the first of them.</summary>
     public IReadOnlySet<string> TerminalEvents { get; init; } = new HashSet<string>(StringComparer.Ordinal) { SseNames.Done, SseNames.Error };
 
-    /// <summary>The event sent when the producer completes without a terminal event; <c>null</c> sends nothing.</summary>
+    /// <summary>
+    /// The event sent when the producer completes (or faults) without a terminal event; <c>null</c> sends nothing.
+    /// Not sent when the stream was cancelled: nobody is listening any more.
+    /// </summary>
     public Func<SseItem<string>>? MissingTerminal { get; init; } = () => StreamEvents.Error(ErrorCodes.Unavailable, "The stream ended before it was complete.");
 
     public bool IsTerminal(string? eventType) => eventType is not null && TerminalEvents.Contains(eventType);
