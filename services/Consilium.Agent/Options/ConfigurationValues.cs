@@ -5,6 +5,9 @@ namespace Consilium.Agent.Options;
 /// <summary>Reads the typed values of the flat environment variables; every error names its variable.</summary>
 public static class ConfigurationValues
 {
+    /// <summary>Longer than any answer should take, and well within what a timer accepts.</summary>
+    public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(1);
+
     /// <summary>
     /// A duration written as seconds (<c>30</c>, <c>0.5</c>) or as a <see cref="TimeSpan"/> (<c>00:00:30</c>).
     /// A bare number is seconds, never days as <see cref="TimeSpan.Parse(string)"/> would read it.
@@ -27,9 +30,9 @@ public static class ConfigurationValues
         {
             throw new ConfigurationErrorException($"{name} must be a duration in seconds (30) or as hh:mm:ss (00:00:30), not '{raw}'.");
         }
-        return value > TimeSpan.Zero
+        return value > TimeSpan.Zero && value <= MaxDuration
             ? value
-            : throw new ConfigurationErrorException($"{name} must be longer than zero, not '{raw}'.");
+            : throw new ConfigurationErrorException($"{name} must be longer than zero and at most a day, not '{raw}'.");
     }
 
     /// <summary>A whole number within a range.</summary>

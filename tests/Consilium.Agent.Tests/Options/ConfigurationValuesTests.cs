@@ -35,6 +35,8 @@ public sealed class ConfigurationValuesTests
     [InlineData("thirty")]
     [InlineData("NaN")]
     [InlineData("1e300")]
+    [InlineData("86401")]
+    [InlineData("100.00:00:00")]
     public void GetDuration_Invalid_ThrowsNamingTheVariable(string raw)
     {
         var error = Assert.Throws<ConfigurationErrorException>(() => Configuration(raw).GetDuration("AGENT_IDLE_TIMEOUT", TimeSpan.FromSeconds(1)));
