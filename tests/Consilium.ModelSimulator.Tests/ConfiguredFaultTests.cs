@@ -5,7 +5,8 @@ namespace Consilium.ModelSimulator.Tests;
 /// <summary>A simulator with <c>SIM_FAULTS</c> set, as a benchmark or an end-to-end run would start it.</summary>
 public sealed class ConfiguredFaultsSimulator() : SimulatorHost(new Dictionary<string, string>(Fast())
 {
-    ["SIM_FAULTS"] = "[[sim fault=529 model=claude-sonnet-4-20250514 retry-after=2]] [[sim agent=webb fault=error after=2]]",
+    ["SIM_FAULTS"] = "[[sim fault=529 model=claude-sonnet-4-20250514 retry-after=2]] [[sim agent=webb fault=error after=2]] "
+        + string.Join(' ', FaultChannelTests.Faults.Select(f => $"[[sim agent={f.Seat} {f.Directive}]]")),
 });
 
 public sealed class ConfiguredFaultTests(ConfiguredFaultsSimulator simulator) : IClassFixture<ConfiguredFaultsSimulator>

@@ -15,12 +15,14 @@ public class SimulatorHost : WebApplicationFactory<SimulatorApp>
 {
     private readonly IReadOnlyDictionary<string, string> _settings;
     private readonly TimeProvider? _time;
+    private readonly Lock _startGate = new();
+    private Uri? _address;
 
     public SimulatorHost(IReadOnlyDictionary<string, string> settings, TimeProvider? time = null)
     {
         _settings = settings;
         _time = time;
-        UseKestrel(0);
+        UseKestrel();
     }
 
     /// <summary>Fast answers (5 ms to the first token, 2,000 tokens/s) unless a test's directive says otherwise.</summary>
@@ -30,13 +32,21 @@ public class SimulatorHost : WebApplicationFactory<SimulatorApp>
         ["SIM_TOKENS_PER_SECOND"] = "2000",
     };
 
+    /// <summary>Where the server listens; the first use starts it (once, whichever test class gets there first).</summary>
     public Uri BaseAddress
     {
         get
         {
-            StartServer();
-            var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
-            return new Uri(addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
+            lock (_startGate)
+            {
+                if (_address is null)
+                {
+                    StartServer();
+                    var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+                    _address = new Uri(addresses.First().TrimEnd('/') + "/");
+                }
+                return _address;
+            }
         }
     }
 
@@ -52,6 +62,10 @@ public class SimulatorHost : WebApplicationFactory<SimulatorApp>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        // A free loopback port chosen by the OS. Not UseKestrel(0): that rewrites the server's addresses while the
+        // minimal-hosting app may already be starting it, which fails now and then when several hosts start at once.
+        builder.UseUrls("http://127.0.0.1:0");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
         foreach (var (name, value) in _settings)
         {
             builder.UseSetting(name, value);
