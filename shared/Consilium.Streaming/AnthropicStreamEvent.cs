@@ -30,16 +30,21 @@ public readonly record struct AnthropicStreamEvent(
 {
     public bool IsTextDelta => Text is not null;
 
-    /// <summary>Reads one event. Data that is not JSON reads as an event of its SSE type with nothing else known.</summary>
+    /// <summary>
+    /// Reads one event. Its type is the JSON <c>type</c>, else the SSE event type. Data that is not a JSON object
+    /// reads as an event of its SSE type with nothing else known; this never throws.
+    /// </summary>
     public static AnthropicStreamEvent Parse(string? eventType, string data)
     {
         try
         {
             using var document = JsonDocument.Parse(data);
             var root = document.RootElement;
-            var type = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
-                ? t.GetString()!
-                : eventType ?? "message";
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return new(eventType ?? "message", null, null, null, null, null, null);
+            }
+            var type = String(root, "type") ?? eventType ?? "message";
             return type switch
             {
                 AnthropicEventNames.MessageStart when root.TryGetProperty("message", out var message) => new(
