@@ -3,7 +3,7 @@ using Consilium.Orchestrator.Council;
 using Consilium.Orchestrator.Http;
 using Consilium.Orchestrator.Security;
 
-// Start turns a configuration error raised while building (e.g. no CONSILIUM_SECRET) into one clear line.
+// Start turns a configuration error raised while building (e.g. a malformed AGENT_URLS) into one clear line.
 return ServiceRunner.Start(() =>
 {
     var builder = WebApplication.CreateBuilder(args);
