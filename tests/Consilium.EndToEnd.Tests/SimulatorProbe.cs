@@ -1,11 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Consilium.Agent.Api;
-using Consilium.Agent.Options;
 using Consilium.Agent.Personas;
-using Consilium.Agent.Upstream;
 using Consilium.Testing;
-using Microsoft.Extensions.Options;
 
 namespace Consilium.EndToEnd.Tests;
 
@@ -15,17 +11,24 @@ internal sealed class SimulatorProbe(ProcessTopology topology) : IDisposable
     private readonly HttpClient _http = ProcessTopology.CreateClient(topology.SimulatorUrl);
 
     /// <summary>
-    /// The simulator's non-streaming answer to exactly the request an agent sends for <paramref name="message"/>
-    /// (built with the agent's own request builder and default options); its output is deterministic for a given
-    /// model, system prompt and messages (CONTRACT §6), so it is the text the stream must have carried.
+    /// The simulator's non-streaming answer to the request an agent sends for <paramref name="message"/> (README
+    /// "Agent ↔ model": the persona's system prompt as one cacheable block, the question as the only user message).
+    /// Its output is deterministic for a given model, system prompt and messages (CONTRACT §6), so this is the text
+    /// the stream must have carried.
     /// </summary>
     public async Task<string> AnswerAsAgentAsync(string agentId, string model, string message, CancellationToken cancellationToken)
     {
         var persona = PersonaCatalog.Find(agentId) ?? throw new InvalidOperationException($"No persona '{agentId}' in Consilium.Agent.");
-        var body = new AnthropicRequestBuilder(Options.Create(new UpstreamOptions()))
-            .Build(model, persona, new AskRequest(message, null)) with { Stream = false };
+        var body = new
+        {
+            model,
+            max_tokens = 1024,
+            stream = false,
+            system = new[] { new { type = "text", text = persona.SystemPrompt, cache_control = new { type = "ephemeral" } } },
+            messages = new[] { new { role = "user", content = message } },
+        };
         using var request = new HttpRequestMessage(HttpMethod.Post, "v1/messages") { Content = JsonContent.Create(body) };
-        request.Headers.Add("x-api-key", UpstreamOptions.SimulatorApiKey);
+        request.Headers.Add("x-api-key", "simulator");
         request.Headers.Add("anthropic-version", "2023-06-01");
         using var response = await _http.SendAsync(request, cancellationToken);
         response.EnsureSuccessStatusCode();
