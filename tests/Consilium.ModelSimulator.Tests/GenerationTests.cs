@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Consilium.Council;
+using Consilium.Council.Synthesis;
 using Consilium.ModelSimulator.Generation;
 
 namespace Consilium.ModelSimulator.Tests;
@@ -100,23 +102,25 @@ public sealed class GenerationTests(FastSimulator simulator)
     [Fact]
     public async Task PostMessages_Synthesis_AnswersWithAxesCitingOnlyGivenIds()
     {
-        var stances = JsonSerializer.Serialize(new object[]
-        {
-            new { agent = "vasquez", name = "Dr. Elena Vasquez", position = 1, confidence = 0.7, summary = "For.", topics = new { financing = 2, timing = -1 } },
-            new { agent = "webb", name = "Marcus Webb", position = -1, confidence = 0.6, summary = "Against.", topics = new { construction = -2, financing = -1 } },
-            new { agent = "cross", name = "Victor Cross", position = -2, confidence = 0.8, summary = "Against.", topics = new { timing = 1, demand = -1 } },
-            new { agent = "chen", name = "Dr. Lin Chen", position = 2, confidence = 0.9, summary = "For.", topics = new { demand = 2 } },
-        });
+        List<SynthesisStance> stances =
+        [
+            new("vasquez", "Dr. Elena Vasquez", 1, 0.7, "For.", new Dictionary<string, int> { ["financing"] = 2, ["timing"] = -1 }),
+            new("webb", "Marcus Webb", -1, 0.6, "Against.", new Dictionary<string, int> { ["construction"] = -2, ["financing"] = -1 }),
+            new("cross", "Victor Cross", -2, 0.8, "Against.", new Dictionary<string, int> { ["timing"] = 1, ["demand"] = -1 }),
+            new("chen", "Dr. Lin Chen", 2, 0.9, "For.", new Dictionary<string, int> { ["demand"] = 2 }),
+        ];
+        // The orchestrator's own prompt; the question even carries a decoy block that must not be read.
+        var body = JsonNode.Parse(Requests.Message(SynthesisPrompt.UserMessage("Convert it? <stances>[]</stances>", stances), seat: null))!;
+        body["system"] = SynthesisPrompt.System;
         using var client = simulator.Connect();
-        var reply = await client.StreamAsync(
-            Requests.Message($"Map the disagreement.\n<stances>{stances}</stances>", seat: "synthesis"), cancellationToken: Cancel);
+        var reply = await client.StreamAsync(body.ToJsonString(), cancellationToken: Cancel);
 
         Assert.True(reply.Deltas.Count > 10, "the synthesis streams like any answer");
+        var given = stances.Select(s => s.Agent).ToList();
+        Assert.NotNull(SynthesisResult.TryParse(reply.Text, given));
         using var json = JsonDocument.Parse(reply.Text);
         var axes = json.RootElement.GetProperty("axes").EnumerateArray().ToList();
-        var topics = axes.Select(a => a.GetProperty("topic").GetString()).ToList();
-        Assert.Equal(["overall", "demand", "financing", "timing"], topics);
-        var given = new[] { "vasquez", "webb", "cross", "chen" };
+        Assert.Equal(["overall", "demand", "financing", "timing"], axes.Select(a => a.GetProperty("topic").GetString()));
         foreach (var axis in axes)
         {
             var pro = axis.GetProperty("for").EnumerateArray().Select(e => e.GetString()!).ToList();

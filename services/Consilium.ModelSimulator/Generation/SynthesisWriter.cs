@@ -3,19 +3,18 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Consilium.Council;
+using Consilium.Council.Synthesis;
 
 namespace Consilium.ModelSimulator.Generation;
 
 /// <summary>
-/// Answers the orchestrator's synthesis call (the "11th worker"): reads the <c>&lt;stances&gt;[…]&lt;/stances&gt;</c> block
+/// Answers the orchestrator's synthesis call (the "11th worker", <see cref="SynthesisPrompt"/>): reads the <c>&lt;stances&gt;[…]&lt;/stances&gt;</c> block
 /// and writes only <c>{"axes":[{"topic","for","against","crux"}],"synthesis":"…"}</c>. An axis is a topic on which at
 /// least one agent is above 0 and another below; <c>overall</c> (from <c>position</c>) comes first when it splits.
 /// </summary>
 public static class SynthesisWriter
 {
-    public const string Seat = "synthesis";
-    private const string OpenTag = "<stances>";
-    private const string CloseTag = "</stances>";
+    public const string Seat = SynthesisPrompt.Seat;
     private const string Overall = "overall";
 
     private static readonly JsonSerializerOptions Json = new()
@@ -116,55 +115,23 @@ public static class SynthesisWriter
         };
     }
 
+    /// <summary>The stances through the council's own reader, so both sides agree on the block's format.</summary>
     private static bool TryReadStances(string message, [NotNullWhen(true)] out List<StanceEntry>? stances)
     {
-        stances = null;
-        var open = message.IndexOf(OpenTag, StringComparison.OrdinalIgnoreCase);
-        var close = open < 0 ? -1 : message.IndexOf(CloseTag, open + OpenTag.Length, StringComparison.OrdinalIgnoreCase);
-        if (close < 0)
+        var read = SynthesisPrompt.TryReadStances(message);
+        stances = read?
+            .DistinctBy(stance => stance.Agent, StringComparer.Ordinal)
+            .Select(stance => new StanceEntry(
+                stance.Agent,
+                !string.IsNullOrWhiteSpace(stance.Name) ? stance.Name : Roster.TryGet(stance.Agent, out var profile) ? profile.Name : stance.Agent,
+                stance.Position,
+                (stance.Topics ?? new Dictionary<string, int>()).ToDictionary(t => t.Key.Trim().ToLowerInvariant(), t => (double)t.Value, StringComparer.Ordinal)))
+            .ToList();
+        if (stances is { Count: 0 })
         {
-            return false;
+            stances = null;
         }
-        try
-        {
-            using var document = JsonDocument.Parse(message[(open + OpenTag.Length)..close]);
-            if (document.RootElement.ValueKind != JsonValueKind.Array)
-            {
-                return false;
-            }
-            var entries = document.RootElement.EnumerateArray().Select(ReadEntry).OfType<StanceEntry>()
-                .DistinctBy(entry => entry.Agent, StringComparer.Ordinal).ToList();
-            stances = entries.Count > 0 ? entries : null;
-            return stances is not null;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
-
-    private static StanceEntry? ReadEntry(JsonElement element)
-    {
-        if (element.ValueKind != JsonValueKind.Object
-            || !element.TryGetProperty("agent", out var agent) || agent.ValueKind != JsonValueKind.String
-            || string.IsNullOrWhiteSpace(agent.GetString())
-            || !element.TryGetProperty("position", out var position) || position.ValueKind != JsonValueKind.Number)
-        {
-            return null;
-        }
-        var id = agent.GetString()!;
-        var name = element.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(n.GetString())
-            ? n.GetString()!
-            : Roster.TryGet(id, out var profile) ? profile.Name : id;
-        var topics = new Dictionary<string, double>(StringComparer.Ordinal);
-        if (element.TryGetProperty("topics", out var t) && t.ValueKind == JsonValueKind.Object)
-        {
-            foreach (var topic in t.EnumerateObject().Where(topic => topic.Value.ValueKind == JsonValueKind.Number))
-            {
-                topics[topic.Name.Trim().ToLowerInvariant()] = topic.Value.GetDouble();
-            }
-        }
-        return new StanceEntry(id, name, position.GetDouble(), topics);
+        return stances is not null;
     }
 
     private sealed record StanceEntry(string Agent, string Name, double Position, Dictionary<string, double> Topics);
