@@ -335,7 +335,23 @@ internal static class LiveMessage
         {
             return false;
         }
-        item = new SessionEvent(id, text[(first + 1)..second], text[(second + 1)..]);
+        item = new SessionEvent(id, Name(text.AsSpan(first + 1, second - first - 1)), text[(second + 1)..]);
         return true;
     }
+
+    /// <summary>The council's event names without allocating a string per event.</summary>
+    private static string Name(ReadOnlySpan<char> name) => name switch
+    {
+        "delta" => "delta",
+        "synthesis_delta" => "synthesis_delta",
+        "agent_start" => "agent_start",
+        "agent_done" => "agent_done",
+        "agent_error" => "agent_error",
+        "retry" => "retry",
+        "session" => "session",
+        "tension_map" => "tension_map",
+        "done" => "done",
+        "error" => "error",
+        _ => name.ToString(),
+    };
 }
