@@ -1,1 +1,4 @@
-Console.WriteLine("benchmark: not written yet");
+using Consilium.Benchmark;
+
+// A program that prints measured figures (Markdown on standard output, progress on standard error); see BenchmarkOptions.Usage.
+return await BenchmarkRun.RunAsync(args);

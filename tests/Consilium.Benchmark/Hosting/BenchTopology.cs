@@ -1,0 +1,134 @@
+using System.Globalization;
+using Consilium.Benchmark.Measurement;
+using Consilium.Testing;
+
+namespace Consilium.Benchmark.Hosting;
+
+/// <summary>A service process whose peak memory is reported.</summary>
+public sealed record MeasuredProcess(string Name, int ProcessId);
+
+/// <summary>
+/// The system as separate processes on loopback (<see cref="ProcessTopology"/>: the simulator, ten agents, the
+/// orchestrator, the gateway), plus a private <c>redis-server</c> for the council event log when asked, with every
+/// public limit raised out of the benchmark's way, and one <see cref="HttpClient"/> for all measured traffic.
+/// </summary>
+public sealed class BenchTopology : IAsyncDisposable
+{
+    private readonly RedisServer? _redis;
+
+    private BenchTopology(ProcessTopology system, RedisServer? redis)
+    {
+        System = system;
+        _redis = redis;
+        Http = new HttpClient(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            MaxConnectionsPerServer = 100_000,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            ConnectTimeout = TimeSpan.FromSeconds(30),
+        })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+    }
+
+    public ProcessTopology System { get; }
+
+    public HttpClient Http { get; }
+
+    /// <summary>"redis-server 7.x (private)" or "in-process".</summary>
+    public string EventLog => _redis is null ? "in-process (no REDIS_URL)" : $"Redis (private redis-server on {_redis.Url})";
+
+    /// <summary>
+    /// Starts Redis (when <paramref name="withRedis"/>) and the services with the simulator paced by
+    /// <paramref name="options"/>, the rate limit at its maximum and the per-client council cap at its maximum.
+    /// </summary>
+    public static async Task<BenchTopology> StartAsync(BenchmarkOptions options, bool withRedis, CancellationToken cancellationToken)
+    {
+        var redis = withRedis ? await RedisServer.StartNewAsync(cancellationToken).ConfigureAwait(false) : null;
+        try
+        {
+            var environment = new Dictionary<string, string?>
+            {
+                ["SIM_TTFT_MS"] = options.TtftMs.ToString(CultureInfo.InvariantCulture),
+                ["SIM_TOKENS_PER_SECOND"] = options.Rate.ToString(CultureInfo.InvariantCulture),
+                ["SIM_OUTPUT_TOKENS"] = options.Tokens.ToString(CultureInfo.InvariantCulture),
+                // The most each allows: every request of the run comes from 127.0.0.1, one "client".
+                ["RATE_LIMIT_PER_MINUTE"] = "100000",
+                ["COUNCIL_STREAMS_PER_CLIENT"] = "1000",
+                ["AGENT_MAX_TOKENS"] = Math.Max(1024, Math.Max(options.Tokens, options.CapacityTokens) + 64).ToString(CultureInfo.InvariantCulture),
+                ["REDIS_URL"] = redis?.Url,
+                ["REDIS_KEY_PREFIX"] = redis is null ? null : "bench:",
+            };
+            var system = await ProcessTopology.StartAsync(environment, cancellationToken).ConfigureAwait(false);
+            return new BenchTopology(system, redis);
+        }
+        catch
+        {
+            if (redis is not null)
+            {
+                await redis.DisposeAsync().ConfigureAwait(false);
+            }
+            throw;
+        }
+    }
+
+    /// <summary>Every process this benchmark started, services first, then redis-server.</summary>
+    public IReadOnlyList<MeasuredProcess> MeasuredProcesses()
+    {
+        var processes = System.Processes.Select(p => new MeasuredProcess(p.Name, p.ProcessId)).ToList();
+        if (_redis is not null && ChildRedisProcessId(_redis.Port) is { } pid)
+        {
+            processes.Add(new MeasuredProcess("redis-server", pid));
+        }
+        return processes;
+    }
+
+    public void ResetPeaks()
+    {
+        foreach (var process in MeasuredProcesses())
+        {
+            PeakMemory.TryReset(process.ProcessId);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await System.DisposeAsync().ConfigureAwait(false);
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Our own child whose command line names the port (redis-server retitles itself "redis-server 127.0.0.1:port").</summary>
+    private static int? ChildRedisProcessId(int port)
+    {
+        var self = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var pid))
+            {
+                continue;
+            }
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var commandLine = File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ');
+                if (fields[1] == self && commandLine.Contains("redis-server", StringComparison.Ordinal)
+                    && commandLine.Contains(port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal))
+                {
+                    return pid;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+            {
+                // gone, or not ours to read
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,131 @@
+using Consilium.Benchmark.Hosting;
+using Consilium.Benchmark.Measurement;
+using Consilium.Benchmark.Reporting;
+
+namespace Consilium.Benchmark.Scenarios;
+
+/// <summary>
+/// How many concurrent councils (each ten upstream streams) this machine carries while every stream's chunks still
+/// flow on time: steps of 1, 2, 5, 10, 20, 40, … councils at once until the inter-chunk gap p99 passes the limit,
+/// any stream fails, or the time cap would be passed.
+/// </summary>
+public sealed class CapacityScenario(BenchTopology topology, BenchmarkOptions options, Report report)
+{
+    private sealed record Step(
+        int Councils, int Succeeded, int Streams, string? Failure, Distribution Gaps, Distribution FirstDelta,
+        Distribution Duration, IReadOnlyDictionary<string, double> Peaks, string Load)
+    {
+        public bool Passed(double limit) => Failure is null && Gaps.P99 < limit;
+    }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var message = $"{Requests.Pace(options.TtftMs, options.Rate, options.CapacityTokens)} {Requests.Question}";
+        var expectedMs = options.TtftMs + (options.CapacityTokens * options.GapMs);
+
+        Report.Progress("capacity: warm-up (one council)");
+        await CouncilTimer.RunAsync(topology.Http, Requests.Council(topology.System.GatewayUrl, topology.System.Secret, message), cancellationToken);
+
+        var steps = new List<Step>();
+        var searching = Clock.Now();
+        var lastStepMs = expectedMs;
+        foreach (var councils in StepSizes().TakeWhile(n => n <= options.MaxCouncils))
+        {
+            // A step takes about as long as the last one took (longer when the machine is saturated); stop before the cap.
+            var remaining = (options.CapacitySeconds * 1000) - Clock.MsSince(searching);
+            if (steps.Count > 0 && lastStepMs * 1.5 > remaining)
+            {
+                Report.Progress($"capacity: stopping before {councils} councils (time cap {options.CapacitySeconds} s)");
+                break;
+            }
+            Report.Progress($"capacity: {councils} concurrent councils ({councils * 10} upstream streams)");
+            topology.ResetPeaks();
+            var step = await StepAsync(councils, message, cancellationToken);
+            lastStepMs = step.Duration.Max;
+            steps.Add(step);
+            if (!step.Passed(options.GapLimitMs))
+            {
+                break;
+            }
+        }
+        Print(steps);
+    }
+
+    /// <summary>1, 2, 5, 10, 20, 40, 80, … (doubling after 10).</summary>
+    private static IEnumerable<int> StepSizes()
+    {
+        int[] first = [1, 2, 5, 10];
+        foreach (var n in first)
+        {
+            yield return n;
+        }
+        for (var n = 20; n < int.MaxValue / 2; n *= 2)
+        {
+            yield return n;
+        }
+    }
+
+    private async Task<Step> StepAsync(int councils, string message, CancellationToken cancellationToken)
+    {
+        var load = MachineFacts.LoadAverage();
+        var batch = await Load.RunAsync(councils, options.Ramp, _ => CouncilTimer.RunAsync(
+            topology.Http, Requests.Council(topology.System.GatewayUrl, topology.System.Secret, message), cancellationToken), cancellationToken);
+        var peaks = MemoryTable.Snapshot(topology.MeasuredProcesses());
+        var samples = batch.Results;
+        var agents = samples.SelectMany(c => c.Agents.Values).ToList();
+        var failure = samples.FirstOrDefault(c => !c.Succeeded)?.Failure
+            ?? (agents.Count < councils * 10 ? $"{councils * 10 - agents.Count} agent streams sent no delta" : null)
+            ?? (agents.FirstOrDefault(a => a.Deltas < options.CapacityTokens / 2) is { } cut ? $"an agent stream sent only {cut.Deltas} deltas" : null);
+        return new Step(
+            councils,
+            samples.Count(c => c.Succeeded),
+            agents.Count,
+            failure,
+            new Distribution(agents.SelectMany(a => a.GapsMs)),
+            new Distribution(agents.Select(a => a.FirstDeltaMs).Where(double.IsFinite)),
+            new Distribution(samples.Select(c => c.DoneMs)),
+            peaks,
+            load);
+    }
+
+    private void Print(List<Step> steps)
+    {
+        var passed = steps.Where(s => s.Passed(options.GapLimitMs)).Select(s => s.Councils).DefaultIfEmpty(0).Max();
+        var stoppedBy = steps.Count == 0 ? "no step ran"
+            : steps[^1].Passed(options.GapLimitMs) ? "the time cap or the largest step, not a failure: the true limit is higher"
+            : steps[^1].Failure is { } failure ? $"errors at {steps[^1].Councils} councils ({failure})"
+            : $"gap p99 {steps[^1].Gaps.P99:0.0} ms ≥ {options.GapLimitMs:0} ms at {steps[^1].Councils} councils";
+
+        report.Line($"### Council capacity: concurrent councils with every stream's gap p99 under {options.GapLimitMs:0} ms");
+        report.Line();
+        report.Line($"Each council: `POST /api/consilium` through the gateway, ten agents, `synthesis: false`, every agent " +
+            $"{options.CapacityTokens} tokens plus its stance block, one delta per token, at {options.Rate:0.#}/s (configured gap {options.GapMs:0.0} ms) after ttft {options.TtftMs} ms; " +
+            $"council starts spread over {options.Ramp.TotalMilliseconds:0.#} ms. Event log: {topology.EventLog}. " +
+            $"Steps 1, 2, 5, 10, 20, 40, … until a step fails; time cap {options.CapacitySeconds} s. " +
+            $"**Largest passing step: {passed} concurrent councils ({passed * 10} upstream streams)**; the search stopped on {stoppedBy}.");
+        report.Line();
+
+        var table = new MarkdownTable(
+            "councils", "agent streams", "councils ok", "gap p50", "gap p99", "gap max", "first delta p50", "first delta p99",
+            "council p50", "council p99", $"p99 < {options.GapLimitMs:0} ms, no errors", "load avg (1 min)");
+        foreach (var step in steps)
+        {
+            table.Row(step.Councils, step.Streams, $"{step.Succeeded}/{step.Councils}", step.Gaps.P50, step.Gaps.P99, step.Gaps.Max,
+                step.FirstDelta.P50, step.FirstDelta.P99, step.Duration.P50, step.Duration.P99,
+                MarkdownTable.Verdict(step.Passed(options.GapLimitMs)), step.Load.Split(' ')[0]);
+        }
+        report.Table(table);
+        report.Line("Gaps: between consecutive `delta` events of one agent in one council stream, as the client reads them, ms. " +
+            "First delta: request sent → an agent's first `delta`. Council: request sent → `done`.");
+        report.Line();
+
+        var memory = new MemoryTable();
+        foreach (var step in steps)
+        {
+            memory.Add($"{step.Councils} councils", step.Peaks);
+        }
+        report.Line("Peak resident memory per step (VmHWM, reset before each step; MiB):");
+        report.Line();
+        report.Table(memory.Build());
+    }
+}
