@@ -12,7 +12,7 @@ public sealed class AskTimeoutTests(SimulatorHost simulator)
     [Fact]
     public async Task Ask_ModelStallsAfterText_EndsWithIdleTimeoutAndCancelsTheCall()
     {
-        using var agent = AgentHost.Start(simulator, ("AGENT_ID", "okafor"), ("AGENT_IDLE_TIMEOUT", "0.3"));
+        using var agent = AgentHost.Start(simulator, ("AGENT_ID", "okafor"), ("AGENT_IDLE_TIMEOUT", "1"));
         var since = TimeProvider.System.GetUtcNow();
 
         var transcript = await agent.AskAsync("[[sim ttft=5 rate=2000 fault=stall after=3]] Should we build?");
@@ -28,7 +28,7 @@ public sealed class AskTimeoutTests(SimulatorHost simulator)
     [Fact]
     public async Task Ask_NoTextBeforeFirstTokenTimeout_EndsWithTimeoutAndCancelsTheCall()
     {
-        using var agent = AgentHost.Start(simulator, ("AGENT_ID", "nakamura"), ("AGENT_FIRST_TOKEN_TIMEOUT", "0.5"));
+        using var agent = AgentHost.Start(simulator, ("AGENT_ID", "nakamura"), ("AGENT_FIRST_TOKEN_TIMEOUT", "1.5"));
         var since = TimeProvider.System.GetUtcNow();
 
         var transcript = await agent.AskAsync("[[sim ttft=10000]] Should we build?");
@@ -45,7 +45,7 @@ public sealed class AskTimeoutTests(SimulatorHost simulator)
     [Fact]
     public async Task Ask_AnswerOutlastsTotalTimeout_EndsWithTimeoutAfterText()
     {
-        using var agent = AgentHost.Start(simulator, ("AGENT_TOTAL_TIMEOUT", "0.8"));
+        using var agent = AgentHost.Start(simulator, ("AGENT_TOTAL_TIMEOUT", "1.5"));
 
         var transcript = await agent.AskAsync("[[sim ttft=5 rate=20 tokens=400]] Should we build?");
 

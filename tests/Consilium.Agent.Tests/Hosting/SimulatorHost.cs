@@ -52,8 +52,10 @@ public sealed class SimulatorHost : WebApplicationFactory<SimulatorApp>
         JsonElement? seen = null;
         while (true)
         {
-            seen = (await GetRequestsAsync(cancellationToken)).LastOrDefault(entry =>
-                entry.GetProperty("seat").GetString() == seat && entry.GetProperty("startedAt").GetDateTimeOffset() >= since);
+            seen = (await GetRequestsAsync(cancellationToken))
+                .Where(entry => entry.GetProperty("seat").GetString() == seat && entry.GetProperty("startedAt").GetDateTimeOffset() >= since)
+                .Select(entry => (JsonElement?)entry)
+                .LastOrDefault();
             if (seen is { } entry && predicate(entry))
             {
                 return entry;
