@@ -41,6 +41,8 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         var startInfo = new ProcessStartInfo(fileName)
         {
+            // Never the launcher's terminal: a child would read it, or set its modes, behind the launcher's back.
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -67,6 +69,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.OutputDataReceived += (_, e) => child.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => child.OnLine(e.Data);
         process.Start();
+        process.StandardInput.Close(); // no input: end of file from the start
         child.ProcessId = process.Id;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
