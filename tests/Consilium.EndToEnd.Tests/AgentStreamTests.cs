@@ -26,6 +26,7 @@ public sealed class AgentStreamTests(SystemFixture system)
         var spread = texts[^1].Arrived - texts[0].Arrived;
         Assert.True(spread >= TimeSpan.FromMilliseconds(700),
             $"The first delta should arrive long before the last (buffering somewhere?); they were {spread.TotalMilliseconds:0} ms apart:\n{transcript}");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{texts.Count} deltas over {spread.TotalMilliseconds:0} ms");
         var firstHalf = texts.Count(e => e.Arrived < texts[0].Arrived + spread / 2);
         Assert.True(firstHalf >= texts.Count / 4,
             $"Deltas should arrive spread over the stream, not in a burst at the end; {firstHalf} of {texts.Count} came in the first half:\n{transcript}");
@@ -98,20 +99,23 @@ public sealed class AgentStreamTests(SystemFixture system)
         }
         Assert.Equal(3, deltas);
 
+        var disconnectedAt = time.GetUtcNow();
         response.Dispose(); // the client goes away mid-answer: the connection is closed, not drained
         client.Dispose();
-        var disconnectedAt = time.GetUtcNow();
 
         using var simulator = new SimulatorProbe(_topology);
         var record = await PollAsync(async () =>
-            (await simulator.RequestsAsync(TestContext.Current.CancellationToken)).LastOrDefault(r =>
-                r.GetProperty("seat").GetString() == "mitchell"
-                && r.GetProperty("startedAt").GetDateTimeOffset() >= startedAt
-                && r.GetProperty("outcome").ValueKind == JsonValueKind.String),
+            (await simulator.RequestsAsync(TestContext.Current.CancellationToken))
+                .Where(r => r.GetProperty("seat").GetString() == "mitchell"
+                    && r.GetProperty("startedAt").GetDateTimeOffset() >= startedAt
+                    && r.GetProperty("outcome").ValueKind == JsonValueKind.String)
+                .Select(r => (JsonElement?)r)
+                .LastOrDefault(),
             TimeSpan.FromSeconds(5));
         Assert.True(record.HasValue, $"The simulator never saw the request end:\n{_topology.Logs("model-simulator", "agent-mitchell")}");
         Assert.Equal("cancelled", record.Value.GetProperty("outcome").GetString());
         var lag = record.Value.GetProperty("endedAt").GetDateTimeOffset() - disconnectedAt;
+        TestContext.Current.TestOutputHelper?.WriteLine($"model request cancelled {lag.TotalMilliseconds:0} ms after the client left");
         Assert.True(lag <= TimeSpan.FromSeconds(1), $"The model request was cancelled {lag.TotalMilliseconds:0} ms after the client left.");
     }
 

@@ -11,8 +11,13 @@ public sealed class SystemFixture : IAsyncLifetime
 
     public ProcessTopology Topology => _topology ?? throw new InvalidOperationException("The system has not been started.");
 
-    public async ValueTask InitializeAsync() =>
+    public async ValueTask InitializeAsync()
+    {
+        var time = TimeProvider.System;
+        var start = time.GetTimestamp();
         _topology = await ProcessTopology.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        TestContext.Current.SendDiagnosticMessage($"13 services healthy after {time.GetElapsedTime(start).TotalSeconds:0.0} s");
+    }
 
     public async ValueTask DisposeAsync()
     {
