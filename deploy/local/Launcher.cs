@@ -84,7 +84,8 @@ public static class Launcher
             }
             catch (TopologyException ex)
             {
-                return await FailAsync(topology, ex.Message);
+                // Ctrl+C while starting reaches the children too; their exit is then no failure.
+                return await StoppingAnyway(stop) ? await StopAsync(topology) : await FailAsync(topology, ex.Message);
             }
             catch (OperationCanceledException)
             {
