@@ -67,23 +67,30 @@ public sealed class ProcessTopology : IAsyncDisposable
         {
             settings[key] = value;
         }
-        var plan = TopologyPlan.Create(new TopologyOptions
+        for (var attempt = 1; ; attempt++)
         {
-            GatewayPort = Ports.GetFree(),
-            Environment = settings,
-            GatewayContentRoot = RepositoryRoot.GatewayContentRoot(),
-        });
-        var running = RunningTopology.Start(plan, AppContext.BaseDirectory);
-        try
-        {
-            await running.WaitHealthyAsync(StartTimeout, cancellationToken).ConfigureAwait(false);
+            var plan = TopologyPlan.Create(new TopologyOptions
+            {
+                GatewayPort = Ports.GetFree(),
+                Environment = settings,
+                GatewayContentRoot = RepositoryRoot.GatewayContentRoot(),
+            });
+            var running = RunningTopology.Start(plan, AppContext.BaseDirectory);
+            try
+            {
+                await running.WaitHealthyAsync(StartTimeout, cancellationToken).ConfigureAwait(false);
+                return new ProcessTopology(running);
+            }
+            catch (TopologyException ex) when (ex.PortTaken && attempt < 3)
+            {
+                await running.DisposeAsync().ConfigureAwait(false); // another process took a port: new ports, once more
+            }
+            catch
+            {
+                await running.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
         }
-        catch
-        {
-            await running.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-        return new ProcessTopology(running);
     }
 
     /// <summary>A client for the public API through the gateway, with the bearer secret, no timeout (streams).</summary>

@@ -83,7 +83,10 @@ public sealed class RunningTopology : IAsyncDisposable
             var spec = Plan.Services.Single(service => service.Name == process.Name);
             if (!await HealthProbe.WaitHealthyAsync(http, spec.Url, process.Exited, _time, wait.Token).ConfigureAwait(false))
             {
-                throw new TopologyException(ExitReport(process, await process.Exited.ConfigureAwait(false), "while starting"));
+                throw new TopologyException(ExitReport(process, await process.Exited.ConfigureAwait(false), "while starting"))
+                {
+                    PortTaken = process.Log.Lines.Any(line => line.Contains("address already in use", StringComparison.OrdinalIgnoreCase)),
+                };
             }
             lock (healthy)
             {
@@ -173,4 +176,11 @@ public sealed class RunningTopology : IAsyncDisposable
 }
 
 /// <summary>The topology could not start; the message says which service and why.</summary>
-public sealed class TopologyException(string message) : Exception(message);
+public sealed class TopologyException(string message) : Exception(message)
+{
+    /// <summary>
+    /// A service died because its port was taken: free ports are picked before the services bind them, so another
+    /// process can take one in between; starting again with new ports is worth a try.
+    /// </summary>
+    public bool PortTaken { get; init; }
+}
