@@ -5,16 +5,15 @@ using Consilium.Security.Tests.Support;
 namespace Consilium.Security.Tests.Authentication;
 
 /// <summary>CONTRACT §3 layer 2 over a real socket, with two secrets configured as during a rotation.</summary>
-public sealed class BearerTests : IAsyncLifetime
+public sealed class BearerTests(BearerTests.Orchestrator orchestrator) : IClassFixture<BearerTests.Orchestrator>
 {
-    private readonly OrchestratorHost _host = new(OrchestratorHost.Settings(new Dictionary<string, string?>
+    private readonly OrchestratorHost _host = orchestrator.Host;
+
+    public sealed class Orchestrator() : RecordedOrchestrator(new Dictionary<string, string?>
     {
         ["CONSILIUM_SECRET"] = $"{OrchestratorHost.Secret},{OrchestratorHost.RotatedSecret}",
-    }));
-
-    public ValueTask InitializeAsync() => _host.InitializeAsync();
-
-    public ValueTask DisposeAsync() => ((IAsyncDisposable)_host).DisposeAsync();
+        ["RATE_LIMIT_PER_MINUTE"] = "100000",
+    });
 
     [Theory]
     [InlineData("Bearer " + OrchestratorHost.Secret)]

@@ -5,27 +5,16 @@ using Consilium.Security.Tests.Support;
 namespace Consilium.Security.Tests.Cors;
 
 /// <summary>CONTRACT §3 layer 1, against a real orchestrator whose agents record every question they get.</summary>
-public sealed class CorsTests : IAsyncLifetime
+public sealed class CorsTests(CorsTests.Orchestrator orchestrator) : IClassFixture<CorsTests.Orchestrator>
 {
-    private RecordingAgents _agents = null!;
-    private OrchestratorHost _host = null!;
+    private readonly RecordingAgents _agents = orchestrator.Agents;
+    private readonly OrchestratorHost _host = orchestrator.Host;
 
-    public async ValueTask InitializeAsync()
+    public sealed class Orchestrator() : RecordedOrchestrator(new Dictionary<string, string?>
     {
-        _agents = await RecordingAgents.StartAsync();
-        _host = new OrchestratorHost(OrchestratorHost.Settings(new Dictionary<string, string?>
-        {
-            ["AGENT_URL_TEMPLATE"] = _agents.UrlTemplate,
-            ["ALLOWED_ORIGINS"] = $"{OrchestratorHost.PublicOrigin}, https://partner.example",
-        }));
-        await _host.InitializeAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await ((IAsyncDisposable)_host).DisposeAsync();
-        await _agents.DisposeAsync();
-    }
+        ["ALLOWED_ORIGINS"] = $"{OrchestratorHost.PublicOrigin}, https://partner.example",
+        ["RATE_LIMIT_PER_MINUTE"] = "100000",
+    });
 
     [Theory]
     [InlineData("https://evil.example")]

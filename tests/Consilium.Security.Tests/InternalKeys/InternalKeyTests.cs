@@ -6,17 +6,17 @@ using Consilium.Security.Tests.Support;
 namespace Consilium.Security.Tests.InternalKeys;
 
 /// <summary>CONTRACT §4: each agent answers only its own key, never a browser; keys and secrets stay on their side.</summary>
-public sealed class InternalKeyTests(InternalKeyFixture fixture) : IClassFixture<InternalKeyFixture>
+public sealed class InternalKeyTests(LiveStack fixture) : IClassFixture<LiveStack>
 {
     private const string Question = "Should we convert the 1980s office park into build-to-rent housing?";
 
     [Theory]
     [InlineData(null)]
     [InlineData("Bearer wrong-key")]
-    [InlineData("Bearer " + InternalKeyFixture.WebbKey)]             // another agent's key
-    [InlineData("Bearer " + InternalKeyFixture.SharedKey)]           // the shared key, overridden by INTERNAL_KEY_VASQUEZ
+    [InlineData("Bearer " + LiveStack.WebbKey)]             // another agent's key
+    [InlineData("Bearer " + LiveStack.SharedKey)]           // the shared key, overridden by INTERNAL_KEY_VASQUEZ
     [InlineData("Bearer " + OrchestratorHost.Secret)]                // the public secret
-    [InlineData("Bearer " + InternalKeyFixture.VasquezKey + "x")]
+    [InlineData("Bearer " + LiveStack.VasquezKey + "x")]
     public async Task Ask_AgentWithoutItsOwnKey_Is401(string? authorization)
     {
         using var response = await AskAgentAsync(fixture.Vasquez, authorization, origin: null);
@@ -32,7 +32,7 @@ public sealed class InternalKeyTests(InternalKeyFixture fixture) : IClassFixture
     [InlineData("null")]
     public async Task Ask_AgentWithItsKeyFromABrowser_Is403(string origin)
     {
-        using var response = await AskAgentAsync(fixture.Vasquez, "Bearer " + InternalKeyFixture.VasquezKey, origin);
+        using var response = await AskAgentAsync(fixture.Vasquez, "Bearer " + LiveStack.VasquezKey, origin);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -41,8 +41,8 @@ public sealed class InternalKeyTests(InternalKeyFixture fixture) : IClassFixture
     [Fact]
     public async Task Ask_EachAgentWithItsOwnKey_IsAnswered()
     {
-        using var vasquez = await AskAgentAsync(fixture.Vasquez, "Bearer " + InternalKeyFixture.VasquezKey, origin: null);
-        using var webb = await AskAgentAsync(fixture.Webb, "Bearer " + InternalKeyFixture.WebbKey, origin: null);
+        using var vasquez = await AskAgentAsync(fixture.Vasquez, "Bearer " + LiveStack.VasquezKey, origin: null);
+        using var webb = await AskAgentAsync(fixture.Webb, "Bearer " + LiveStack.WebbKey, origin: null);
 
         Assert.Equal(HttpStatusCode.OK, vasquez.StatusCode);
         Assert.Equal(HttpStatusCode.OK, webb.StatusCode);
@@ -63,7 +63,7 @@ public sealed class InternalKeyTests(InternalKeyFixture fixture) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("event: done", body, StringComparison.Ordinal);
         var asked = Assert.Single(fixture.VasquezRequests.Requests.Skip(before), r => r.PathAndQuery.EndsWith("/v1/ask", StringComparison.Ordinal));
-        Assert.Equal("Bearer " + InternalKeyFixture.VasquezKey, asked.Headers["Authorization"]);
+        Assert.Equal("Bearer " + LiveStack.VasquezKey, asked.Headers["Authorization"]);
         AssertNoPublicSecretDownstream(since);
         AssertNoInternalKey(response, body);
     }
@@ -82,8 +82,8 @@ public sealed class InternalKeyTests(InternalKeyFixture fixture) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("event: done", body, StringComparison.Ordinal);
         Assert.Contains("event: tension_map", body, StringComparison.Ordinal);
-        Assert.All(fixture.VasquezRequests.Requests.Skip(beforeVasquez).Where(IsQuestion), r => Assert.Equal("Bearer " + InternalKeyFixture.VasquezKey, r.Headers["Authorization"]));
-        Assert.All(fixture.WebbRequests.Requests.Skip(beforeWebb).Where(IsQuestion), r => Assert.Equal("Bearer " + InternalKeyFixture.WebbKey, r.Headers["Authorization"]));
+        Assert.All(fixture.VasquezRequests.Requests.Skip(beforeVasquez).Where(IsQuestion), r => Assert.Equal("Bearer " + LiveStack.VasquezKey, r.Headers["Authorization"]));
+        Assert.All(fixture.WebbRequests.Requests.Skip(beforeWebb).Where(IsQuestion), r => Assert.Equal("Bearer " + LiveStack.WebbKey, r.Headers["Authorization"]));
         Assert.Contains(fixture.VasquezRequests.Requests.Skip(beforeVasquez), IsQuestion);
         Assert.Contains(fixture.WebbRequests.Requests.Skip(beforeWebb), IsQuestion);
         AssertNoPublicSecretDownstream(since);
@@ -128,14 +128,14 @@ public sealed class InternalKeyTests(InternalKeyFixture fixture) : IClassFixture
         }
         foreach (var request in simulator)
         {
-            Assert.All(InternalKeyFixture.AllInternalKeys, key => Assert.DoesNotContain(key, request.AllText, StringComparison.Ordinal));
+            Assert.All(LiveStack.AllInternalKeys, key => Assert.DoesNotContain(key, request.AllText, StringComparison.Ordinal));
         }
     }
 
     private static void AssertNoInternalKey(HttpResponseMessage response, string body)
     {
         var headers = string.Join("\n", response.Headers.Concat(response.Content.Headers).Select(h => $"{h.Key}: {string.Join(",", h.Value)}"));
-        foreach (var key in InternalKeyFixture.AllInternalKeys)
+        foreach (var key in LiveStack.AllInternalKeys)
         {
             Assert.DoesNotContain(key, headers, StringComparison.Ordinal);
             Assert.DoesNotContain(key, body, StringComparison.Ordinal);

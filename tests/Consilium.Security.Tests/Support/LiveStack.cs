@@ -1,15 +1,14 @@
 using Consilium.Agent;
 using Consilium.ModelSimulator;
-using Consilium.Security.Tests.Support;
 
-namespace Consilium.Security.Tests.InternalKeys;
+namespace Consilium.Security.Tests.Support;
 
 /// <summary>
 /// The real model simulator, two real agents with keys of their own (<c>INTERNAL_KEY_VASQUEZ</c>,
 /// <c>INTERNAL_KEY_WEBB</c>) beside a shared <c>INTERNAL_KEY</c>, and a real orchestrator in front of them; the agents
 /// and the simulator record every request they receive.
 /// </summary>
-public sealed class InternalKeyFixture : IAsyncLifetime
+public sealed class LiveStack : IAsyncLifetime
 {
     public const string SharedKey = "shared-internal-key-0123456789abcdefghijklmn";
     public const string VasquezKey = "vasquez-internal-key-0123456789abcdefghijklm";
