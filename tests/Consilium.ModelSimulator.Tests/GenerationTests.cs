@@ -179,6 +179,15 @@ public sealed class GenerationTests(FastSimulator simulator)
     }
 
     [Fact]
+    public void Topics_OfAQuestion_MostMentionedFirst()
+    {
+        var topics = Topics.In("Should our REIT retrofit its coastal hotels for flood resilience or sell them?");
+
+        Assert.Equal(Topics.Climate, topics[0]);
+        Assert.Contains(Topics.Construction, topics);
+    }
+
+    [Fact]
     public void QuestionTerms_OfAQuestion_AreItsContentPhrases()
     {
         var terms = QuestionTerms.Extract(Requests.Question);

@@ -33,10 +33,18 @@ public static class Topics
         [Timing] = ["now", "timing", "wait", "cycle", "soon", "delay", "this year", "next year", "phase", "2025", "2026", "2027"],
     };
 
-    /// <summary>The topics a question touches, in <see cref="All"/> order.</summary>
+    /// <summary>The topics a question touches, most mentioned first (ties: earliest mention, then <see cref="All"/> order).</summary>
     public static IReadOnlyList<string> In(string question)
     {
         var text = " " + question.ToLowerInvariant();
-        return [.. All.Where(topic => Stems[topic].Any(stem => text.Contains(stem, StringComparison.Ordinal)))];
+        return
+        [
+            .. All
+                .Select(topic => (Topic: topic, Hits: Stems[topic].Select(stem => text.IndexOf(stem, StringComparison.Ordinal)).Where(at => at >= 0).ToList()))
+                .Where(found => found.Hits.Count > 0)
+                .OrderByDescending(found => found.Hits.Count)
+                .ThenBy(found => found.Hits.Min())
+                .Select(found => found.Topic),
+        ];
     }
 }
