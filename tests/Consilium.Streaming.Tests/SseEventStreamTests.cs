@@ -208,6 +208,33 @@ public class SseEventStreamTests
     }
 
     [Fact]
+    public async Task ReadAllAsync_WithoutCancellationToken_DeliversEachEventAsItComes()
+    {
+        // Channels hand out a shared waiter when the token cannot be cancelled; every wait here must still wake up.
+        var events = Channel.CreateUnbounded<SseItem<string>>();
+        var delivered = new SemaphoreSlim(0);
+        var count = 0;
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var _ in SseEventStream.ReadAllAsync(events.Reader, Stream.Null, new SseStreamOptions()))
+            {
+                count++;
+                delivered.Release();
+            }
+        }, TestContext.Current.CancellationToken);
+
+        for (var i = 0; i < 200; i++)
+        {
+            events.Writer.TryWrite(new SseItem<string>($"{i}"));
+            await Eventually.CompletesAsync(delivered.WaitAsync(TestContext.Current.CancellationToken), $"event {i} is delivered");
+        }
+        events.Writer.Complete();
+        await Eventually.CompletesAsync(reading, "the enumeration ends when the producer completes");
+
+        Assert.Equal(201, count); // and the missing terminal event
+    }
+
+    [Fact]
     public async Task ReadAllAsync_NonPositiveInterval_Throws()
     {
         var events = Channel.CreateUnbounded<SseItem<string>>();
