@@ -19,12 +19,22 @@ public static class CouncilStreamAssertions
         for (var i = 0; i < transcript.Events.Count; i++)
         {
             var item = transcript.Events[i];
-            Assert.True(EventNames.Contains(item.EventType), $"Unexpected event '{item.EventType}':\n{transcript}");
-            Assert.True(item.EventId is not null, $"Event {i} ({item.EventType}) has no id:\n{transcript}");
+            // Messages are built only on failure: a transcript has thousands of events.
+            if (!EventNames.Contains(item.EventType))
+            {
+                Assert.Fail($"Unexpected event '{item.EventType}':\n{transcript}");
+            }
+            if (item.EventId is null)
+            {
+                Assert.Fail($"Event {i} ({item.EventType}) has no id:\n{transcript}");
+            }
             Assert.Equal(first + i, long.Parse(item.EventId, NumberStyles.None, CultureInfo.InvariantCulture));
             _ = item.Json; // every data is JSON
         }
-        Assert.True(transcript.Terminal is not null, $"The stream did not end with done or error:\n{transcript}");
+        if (transcript.Terminal is null)
+        {
+            Assert.Fail($"The stream did not end with done or error:\n{transcript}");
+        }
         Assert.Single(transcript.Events, e => e.IsTerminal);
     }
 

@@ -10,8 +10,8 @@ namespace Consilium.Council.Tests.Functional;
 [Collection(CouncilCollection.Name)]
 public sealed class ResumeTests(CouncilCluster cluster)
 {
-    // Slow enough that a client can leave and come back while the council still runs (about 2 s per answer).
-    private const string SlowQuestion = "Should a mid-size landlord retrofit heat pumps across 40 older buildings? [[sim ttft=5 rate=150 tokens=300]]";
+    // Slow enough that a client can leave and come back while the council still runs (about half a second per answer).
+    private const string SlowQuestion = "Should a mid-size landlord retrofit heat pumps across 40 older buildings? [[sim ttft=5 rate=400 tokens=200]]";
     private const string Question = "Should we build a data centre on the edge of a growing city?";
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -175,7 +175,7 @@ public sealed class ResumeTests(CouncilCluster cluster)
     public async Task AskCouncil_WithoutRedis_RunsAndResumesInProcess()
     {
         await using var replica = cluster.StartOrchestrator(("REDIS_URL", ""));
-        var (sessionId, _, read) = await StartAndLeaveAsync(replica, Question + " [[sim rate=300]]", 5);
+        var (sessionId, _, read) = await StartAndLeaveAsync(replica, Question + " [[sim rate=600]]", 5);
 
         using var client = CouncilCluster.CreateClient(replica);
         var request = Events(sessionId);
