@@ -48,6 +48,13 @@ public static class CouncilApi
         {
             return EventLogUnavailable();
         }
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            return TypedResults.Problem(
+                "This orchestrator replica is shutting down. Ask again; another replica will take the question.",
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Shutting down");
+        }
         context.Response.Headers[SessionHeader] = session.SessionId;
         return EventStreamRelay.Relay(
             context,

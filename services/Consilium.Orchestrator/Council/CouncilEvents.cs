@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Consilium.Council;
@@ -61,7 +62,11 @@ public sealed record CouncilDoneData(
     decimal CacheSavingsUsd,
     long DurationMs);
 
-/// <summary>Source-generated serialisation of the council's event data: camelCase, nulls written (e.g. <c>"stance": null</c>).</summary>
+/// <summary>
+/// Source-generated serialisation of the council's event data: camelCase, nulls written (e.g. <c>"stance": null</c>).
+/// <see cref="Events"/> leaves non-ASCII text and HTML characters unescaped (smaller, readable with curl); line feeds,
+/// carriage returns, NUL and every other control character are always escaped, so no text can break SSE framing.
+/// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(SessionData))]
 [JsonSerializable(typeof(AgentStartData))]
@@ -75,4 +80,11 @@ public sealed record CouncilDoneData(
 [JsonSerializable(typeof(TensionMap))]
 [JsonSerializable(typeof(RetryData))]
 [JsonSerializable(typeof(DoneData))]
-public sealed partial class CouncilJson : JsonSerializerContext;
+public sealed partial class CouncilJson : JsonSerializerContext
+{
+    public static CouncilJson Events { get; } = new(new JsonSerializerOptions(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

@@ -53,7 +53,7 @@ public sealed partial class CouncilRunner(
             await sink.WriteAsync(CouncilEventNames.Session, Serialize(new SessionData(
                 session.SessionId,
                 session.ResumeToken,
-                [.. session.Agents.Select(a => new AgentRef(a.Id, a.Name, a.Domain))]), CouncilJson.Default.SessionData)).ConfigureAwait(false);
+                [.. session.Agents.Select(a => new AgentRef(a.Id, a.Name, a.Domain))]), CouncilJson.Events.SessionData)).ConfigureAwait(false);
 
             var answers = session.Agents.Select(agent => new AgentAnswer(agent, startedAt, time)).ToArray();
             var outcomes = await Task.WhenAll(answers.Select(answer => RunAgentAsync(session, answer, sink, council.Token))).ConfigureAwait(false);
@@ -89,14 +89,14 @@ public sealed partial class CouncilRunner(
                         cost += pricing.Price(attempt.Model, attempt.Usage);
                     }
                 }
-                await sink.WriteAsync(CouncilEventNames.TensionMap, Serialize(map, CouncilJson.Default.TensionMap)).ConfigureAwait(false);
+                await sink.WriteAsync(CouncilEventNames.TensionMap, Serialize(map, CouncilJson.Events.TensionMap)).ConfigureAwait(false);
             }
 
             var rounded = cost.Rounded();
             var durationMs = (long)Math.Round(time.GetElapsedTime(startedAt).TotalMilliseconds);
             await sink.WriteAsync(CouncilEventNames.Done, Serialize(new CouncilDoneData(
                 [.. succeeded.Select(a => a.Agent.Id)], failed, usage, rounded.Usd, rounded.CacheSavingsUsd, durationMs),
-                CouncilJson.Default.CouncilDoneData)).ConfigureAwait(false);
+                CouncilJson.Events.CouncilDoneData)).ConfigureAwait(false);
             LogFinished(session.SessionId, succeeded.Length, failed.Length, durationMs);
         }
         catch (OperationCanceledException) when (council.IsCancellationRequested)
@@ -149,25 +149,25 @@ public sealed partial class CouncilRunner(
                 switch (item.EventType)
                 {
                     case SseNames.Done:
-                        answer.SetModel(Read(item.Data, CouncilJson.Default.DoneData)?.Model);
+                        answer.SetModel(Read(item.Data, CouncilJson.Events.DoneData)?.Model);
                         var stance = answer.ReadStance();
                         await sink.WriteAsync(CouncilEventNames.AgentDone, Serialize(
                             new AgentDoneData(id, answer.Model, stance, answer.TotalUsage(), answer.TtftMs, answer.ElapsedMs),
-                            CouncilJson.Default.AgentDoneData)).ConfigureAwait(false);
+                            CouncilJson.Events.AgentDoneData)).ConfigureAwait(false);
                         return AgentOutcome.Succeeded;
 
                     case SseNames.Error:
                         var (code, message) = ReadError(item.Data);
                         LogAgentFailed(session.SessionId, id, code, message);
                         await sink.WriteAsync(CouncilEventNames.AgentError, Serialize(
-                            new AgentErrorData(id, code, message), CouncilJson.Default.AgentErrorData)).ConfigureAwait(false);
+                            new AgentErrorData(id, code, message), CouncilJson.Events.AgentErrorData)).ConfigureAwait(false);
                         return AgentOutcome.Failed;
 
                     case SseNames.Retry:
-                        if (Read(item.Data, CouncilJson.Default.RetryData) is { } retry)
+                        if (Read(item.Data, CouncilJson.Events.RetryData) is { } retry)
                         {
                             await sink.WriteAsync(CouncilEventNames.Retry, Serialize(
-                                new AgentRetryData(id, retry.Model, retry.Status, retry.NextModel), CouncilJson.Default.AgentRetryData)).ConfigureAwait(false);
+                                new AgentRetryData(id, retry.Model, retry.Status, retry.NextModel), CouncilJson.Events.AgentRetryData)).ConfigureAwait(false);
                         }
                         break;
 
@@ -177,12 +177,12 @@ public sealed partial class CouncilRunner(
                         {
                             answer.Begin(streamEvent.Model, streamEvent.Usage);
                             await sink.WriteAsync(CouncilEventNames.AgentStart, Serialize(
-                                new AgentStartData(id, answer.Model), CouncilJson.Default.AgentStartData)).ConfigureAwait(false);
+                                new AgentStartData(id, answer.Model), CouncilJson.Events.AgentStartData)).ConfigureAwait(false);
                         }
                         else if (streamEvent.Text is { Length: > 0 } text)
                         {
                             answer.Append(text);
-                            await sink.WriteAsync(CouncilEventNames.Delta, Serialize(new DeltaData(id, text), CouncilJson.Default.DeltaData)).ConfigureAwait(false);
+                            await sink.WriteAsync(CouncilEventNames.Delta, Serialize(new DeltaData(id, text), CouncilJson.Events.DeltaData)).ConfigureAwait(false);
                         }
                         else if (streamEvent.Usage is { } usage)
                         {
@@ -203,7 +203,7 @@ public sealed partial class CouncilRunner(
         {
             LogAgentCrashed(session.SessionId, id, ex);
             await sink.WriteAsync(CouncilEventNames.AgentError, Serialize(
-                new AgentErrorData(id, ErrorCodes.UpstreamError, $"Agent '{id}' failed: {ex.Message}"), CouncilJson.Default.AgentErrorData)).ConfigureAwait(false);
+                new AgentErrorData(id, ErrorCodes.UpstreamError, $"Agent '{id}' failed: {ex.Message}"), CouncilJson.Events.AgentErrorData)).ConfigureAwait(false);
             return AgentOutcome.Failed;
         }
     }
@@ -218,7 +218,7 @@ public sealed partial class CouncilRunner(
         var outcome = await synthesis.RunAsync(
             session.Question,
             stances,
-            text => sink.WriteAsync(CouncilEventNames.SynthesisDelta, Serialize(new SynthesisDeltaData(text), CouncilJson.Default.SynthesisDeltaData)),
+            text => sink.WriteAsync(CouncilEventNames.SynthesisDelta, Serialize(new SynthesisDeltaData(text), CouncilJson.Events.SynthesisDeltaData)),
             cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         var result = SynthesisResult.TryParse(outcome.Text, [.. map.Agents]);
@@ -280,7 +280,7 @@ public sealed partial class CouncilRunner(
     /// <summary>The agent's <c>error</c> is <c>{"code","message"}</c>; an Anthropic error body is read too, just in case.</summary>
     private static (string Code, string Message) ReadError(string json)
     {
-        if (Read(json, CouncilJson.Default.ErrorData) is { Code: { Length: > 0 } code } error)
+        if (Read(json, CouncilJson.Events.ErrorData) is { Code: { Length: > 0 } code } error)
         {
             return (code, error.Message ?? "");
         }
