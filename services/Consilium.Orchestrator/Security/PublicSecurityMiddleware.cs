@@ -1,3 +1,4 @@
+using System.Globalization;
 using Consilium.Orchestrator.Security.RateLimiting;
 using Microsoft.Net.Http.Headers;
 
@@ -74,7 +75,7 @@ public sealed partial class PublicSecurityMiddleware(
         if (!decision.Admitted)
         {
             LogRateLimited(logger, client.Key, decision.Limit);
-            response.Headers.RetryAfter = decision.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            response.Headers.RetryAfter = decision.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             await SecurityProblems.RateLimited(decision.Limit, options.RateLimitWindow, decision.RetryAfterSeconds).ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
@@ -89,7 +90,7 @@ public sealed partial class PublicSecurityMiddleware(
         if (slot is null)
         {
             LogTooManyStreams(logger, client.Key, streams.Cap);
-            response.Headers.RetryAfter = ((int)CouncilStreamSlots.RenewEvery.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            response.Headers.RetryAfter = ((int)CouncilStreamSlots.RenewEvery.TotalSeconds).ToString(CultureInfo.InvariantCulture);
             await SecurityProblems.TooManyStreams(streams.Cap).ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
