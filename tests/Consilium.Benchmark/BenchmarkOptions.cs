@@ -64,6 +64,9 @@ public sealed record BenchmarkOptions
 
     public double GapMs => 1000 / Rate;
 
+    /// <summary>The agents' <c>max_tokens</c> (<c>AGENT_MAX_TOKENS</c>): never the limit of an answer here (the stance block adds ~45).</summary>
+    public int MaxTokens => Math.Max(1024, Math.Max(Tokens, CapacityTokens) + 200);
+
     public TimeSpan Ramp => TimeSpan.FromMilliseconds(RampMs ?? GapMs);
 
     public const string Usage = """
@@ -84,7 +87,7 @@ public sealed record BenchmarkOptions
           --capacity-seconds S    time cap of the capacity search (default 300)
           --max-councils N        largest capacity step (default 640)
           --gap-limit MS          capacity pass mark: inter-chunk gap p99 under this (default 50)
-          --no-redis              councils use the orchestrator's in-process event log instead of a private redis-server
+          --no-redis              the orchestrator keeps rate limits and event logs in-process instead of in a private redis-server
           --markdown PATH         also write the report to PATH
           --max-seconds S         hard stop for the whole run (default 1200)
         """;

@@ -48,7 +48,7 @@ public static class BenchmarkRun
         {
             PrintHeader(report, options, args);
             Report.Progress("starting redis-server and the services (simulator, ten agents, orchestrator, gateway)");
-            topology = await BenchTopology.StartAsync(options, options.Redis && options.Scenarios != ScenarioSet.Hops, stop.Token);
+            topology = await BenchTopology.StartAsync(options, options.Redis, stop.Token);
             Report.Progress("all services healthy");
 
             if (options.Scenarios.HasFlag(ScenarioSet.Hops))

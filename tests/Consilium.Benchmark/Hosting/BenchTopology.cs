@@ -1,5 +1,7 @@
 using System.Globalization;
 using Consilium.Benchmark.Measurement;
+using Consilium.Benchmark.Reporting;
+using Consilium.Local.Topology;
 using Consilium.Testing;
 
 namespace Consilium.Benchmark.Hosting;
@@ -37,8 +39,8 @@ public sealed class BenchTopology : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    /// <summary>"redis-server 7.x (private)" or "in-process".</summary>
-    public string EventLog => _redis is null ? "in-process (no REDIS_URL)" : $"Redis (private redis-server on {_redis.Url})";
+    /// <summary>Where the orchestrator keeps its rate-limit windows, council slots and session event logs.</summary>
+    public string Stores => _redis is null ? "in-process (no REDIS_URL)" : "Redis (a private redis-server on loopback)";
 
     /// <summary>
     /// Starts Redis (when <paramref name="withRedis"/>) and the services with the simulator paced by
@@ -57,11 +59,11 @@ public sealed class BenchTopology : IAsyncDisposable
                 // The most each allows: every request of the run comes from 127.0.0.1, one "client".
                 ["RATE_LIMIT_PER_MINUTE"] = "100000",
                 ["COUNCIL_STREAMS_PER_CLIENT"] = "1000",
-                ["AGENT_MAX_TOKENS"] = Math.Max(1024, Math.Max(options.Tokens, options.CapacityTokens) + 64).ToString(CultureInfo.InvariantCulture),
+                ["AGENT_MAX_TOKENS"] = options.MaxTokens.ToString(CultureInfo.InvariantCulture),
                 ["REDIS_URL"] = redis?.Url,
                 ["REDIS_KEY_PREFIX"] = redis is null ? null : "bench:",
             };
-            var system = await ProcessTopology.StartAsync(environment, cancellationToken).ConfigureAwait(false);
+            var system = await StartSystemAsync(environment, cancellationToken).ConfigureAwait(false);
             return new BenchTopology(system, redis);
         }
         catch
@@ -71,6 +73,25 @@ public sealed class BenchTopology : IAsyncDisposable
                 await redis.DisposeAsync().ConfigureAwait(false);
             }
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Ports are picked free a moment before the services bind them, and on a busy machine another process (or an
+    /// outgoing connection) can take one in between: then the whole topology is started again, at most three times.
+    /// </summary>
+    private static async Task<ProcessTopology> StartSystemAsync(Dictionary<string, string?> environment, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ProcessTopology.StartAsync(environment, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TopologyException ex) when (attempt < 3 && ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                Report.Progress($"a port was taken before a service could bind it; starting again (attempt {attempt + 1} of 3)");
+            }
         }
     }
 

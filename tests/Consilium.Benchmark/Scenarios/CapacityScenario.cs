@@ -100,7 +100,7 @@ public sealed class CapacityScenario(BenchTopology topology, BenchmarkOptions op
         report.Line();
         report.Line($"Each council: `POST /api/consilium` through the gateway, ten agents, `synthesis: false`, every agent " +
             $"{options.CapacityTokens} tokens plus its stance block, one delta per token, at {options.Rate:0.#}/s (configured gap {options.GapMs:0.0} ms) after ttft {options.TtftMs} ms; " +
-            $"council starts spread over {options.Ramp.TotalMilliseconds:0.#} ms. Event log: {topology.EventLog}. " +
+            $"council starts spread over {options.Ramp.TotalMilliseconds:0.#} ms. Rate limiter and event log: {topology.Stores}. " +
             $"Steps 1, 2, 5, 10, 20, 40, … until a step fails; time cap {options.CapacitySeconds} s. " +
             $"**Largest passing step: {passed} concurrent councils ({passed * 10} upstream streams)**; the search stopped on {stoppedBy}.");
         report.Line();

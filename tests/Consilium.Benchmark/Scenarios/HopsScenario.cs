@@ -21,10 +21,9 @@ public sealed class HopsScenario(BenchTopology topology, BenchmarkOptions option
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var system = topology.System;
-        var maxTokens = Math.Max(1024, Math.Max(options.Tokens, options.CapacityTokens) + 64);
         HopPath[] paths =
         [
-            new("simulator `/v1/messages`", "message_stop", m => Requests.Simulator(system.SimulatorUrl, AgentId, m, maxTokens)),
+            new("simulator `/v1/messages`", "message_stop", m => Requests.Simulator(system.SimulatorUrl, AgentId, m, options.MaxTokens)),
             new("agent `/v1/ask`", "done", m => Requests.Agent(system.AgentUrl(AgentId), system.InternalKey, m)),
             new("orchestrator `/api/agent/{id}`", "done", m => Requests.PublicAgent(system.OrchestratorUrl, system.Secret, AgentId, m)),
             new("gateway `/api/agent/{id}`", "done", m => Requests.PublicAgent(system.GatewayUrl, system.Secret, AgentId, m)),
@@ -80,6 +79,7 @@ public sealed class HopsScenario(BenchTopology topology, BenchmarkOptions option
         report.Line();
         report.Line($"Simulator: ttft {options.TtftMs} ms, {options.Rate:0.#} deltas/s (configured gap {gap:0.0} ms), answers of {options.Tokens} tokens plus the stance block (one delta per token). " +
             $"{options.Rounds} measured round(s) per path after a warm-up round, samples pooled; stream starts spread over {options.Ramp.TotalMilliseconds:0.#} ms. " +
+            $"The orchestrator's rate limiter: {topology.Stores}. " +
             $"Load average before: {loadBefore}, after: {MachineFacts.LoadAverage()}.");
         report.Line();
 
