@@ -3,7 +3,9 @@ using Consilium.Agent.Personas;
 using Consilium.Agent.Security;
 using Consilium.Agent.Telemetry;
 using Consilium.Agent.Upstream;
+using Consilium.Anthropic;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Consilium.Agent;
 
@@ -32,6 +34,7 @@ public static class AgentServiceExtensions
         services.AddTransient<ModelFallbackChain>();
         services.AddHealthChecks().AddCheck<PersonaHealthCheck>("persona");
 
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<UpstreamOptions>>().Value.Upstream);
         // Streams last minutes: the agent's own deadlines (StreamDeadlines) bound each call, not HttpClient.Timeout.
         // No resilience pipeline either: every retry must be a visible `retry` event, which ModelFallbackChain writes.
         services.AddHttpClient<AnthropicClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)

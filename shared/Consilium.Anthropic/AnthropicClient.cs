@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
+using System.Text.Json;
 using Consilium.Streaming;
 
 namespace Consilium.Anthropic;
@@ -18,7 +18,8 @@ public sealed class AnthropicClient(HttpClient http, AnthropicUpstream upstream)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, upstream.MessagesUrl)
         {
-            Content = JsonContent.Create(body),
+            // Serialised up front, so the request carries a Content-Length rather than a chunked body.
+            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body)) { Headers = { ContentType = new("application/json") } },
             Version = HttpVersion.Version11,
         };
         request.Headers.Add("x-api-key", upstream.ApiKey);

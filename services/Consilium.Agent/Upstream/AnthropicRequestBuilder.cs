@@ -1,6 +1,7 @@
 using Consilium.Agent.Api;
 using Consilium.Agent.Options;
 using Consilium.Agent.Personas;
+using Consilium.Anthropic;
 using Microsoft.Extensions.Options;
 
 namespace Consilium.Agent.Upstream;

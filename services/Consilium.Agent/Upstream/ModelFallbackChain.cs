@@ -4,6 +4,7 @@ using Consilium.Agent.Api;
 using Consilium.Agent.Options;
 using Consilium.Agent.Personas;
 using Consilium.Agent.Telemetry;
+using Consilium.Anthropic;
 using Consilium.Streaming;
 using Microsoft.Extensions.Options;
 
@@ -66,7 +67,7 @@ public sealed partial class ModelFallbackChain(
     private async Task<SseItem<string>> WalkAsync(
         Persona persona, AskRequest ask, ChannelWriter<SseItem<string>> output, StreamDeadlines deadlines, AnswerProgress answer)
     {
-        var models = upstream.Value.Models;
+        var models = client.Upstream.Models;
         for (var index = 0; ; index++)
         {
             var model = models[index];

@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Consilium.Agent.Api;
@@ -7,6 +5,7 @@ using Consilium.Agent.Options;
 using Consilium.Agent.Personas;
 using Consilium.Agent.Tests.Hosting;
 using Consilium.Agent.Upstream;
+using Consilium.Anthropic;
 using Consilium.Council;
 using Consilium.Streaming;
 using Consilium.Testing;
@@ -56,7 +55,7 @@ public sealed partial class AskStreamTests(SimulatorHost simulator, AgentFixture
 
         AssertTerminal(transcript, SseNames.Done);
         var received = await simulator.WaitForRequestAsync("chen", since, _ => true, TestContext.Current.CancellationToken);
-        Assert.Equal(AnthropicClient.AnthropicVersion, received.GetProperty("anthropicVersion").GetString());
+        Assert.Equal(AnthropicUpstream.AnthropicVersion, received.GetProperty("anthropicVersion").GetString());
         Assert.Equal(AgentHost.FirstModel, received.GetProperty("model").GetString());
         Assert.True(received.GetProperty("stream").GetBoolean());
         Assert.True(received.GetProperty("cacheControl").GetBoolean(), received.ToString());
@@ -200,14 +199,10 @@ public sealed partial class AskStreamTests(SimulatorHost simulator, AgentFixture
     /// <summary>Sends the simulator the very request the agent sends for this message, and reads its stream.</summary>
     private async Task<SseTranscript> ReadDirectAsync(string model, string message)
     {
-        var upstream = new UpstreamOptions { BaseUrl = simulator.BaseUrl };
-        var body = new AnthropicRequestBuilder(Microsoft.Extensions.Options.Options.Create(upstream))
+        var body = new AnthropicRequestBuilder(Microsoft.Extensions.Options.Options.Create(new UpstreamOptions()))
             .Build(model, PersonaCatalog.Find("vasquez")!, new AskRequest(message, null));
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages") { Content = JsonContent.Create(body) };
-        request.Headers.Add("x-api-key", UpstreamOptions.SimulatorApiKey);
-        request.Headers.Add("anthropic-version", AnthropicClient.AnthropicVersion);
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(SseNames.ContentType));
-        using var response = await simulator.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+        var client = new AnthropicClient(simulator.Http, new AnthropicUpstream(simulator.BaseUrl, AnthropicUpstream.SimulatorApiKey, [model]));
+        using var response = await client.SendAsync(body, TestContext.Current.CancellationToken);
         response.EnsureSuccessStatusCode();
         return await SseClient.ReadToEndAsync(response, TestContext.Current.CancellationToken);
     }

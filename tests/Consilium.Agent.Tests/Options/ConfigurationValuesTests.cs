@@ -1,4 +1,5 @@
 using Consilium.Agent.Options;
+using Consilium.Anthropic;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 
@@ -54,9 +55,9 @@ public sealed class ConfigurationValuesTests
             ["MODEL_SIMULATOR_URL"] = "http://127.0.0.1:1",
         }).Build());
 
-        Assert.Equal(new Uri("https://api.anthropic.com/v1/messages"), options.MessagesUrl);
-        Assert.Equal("sk-test", options.ApiKey);
-        Assert.Equal(["claude-sonnet-4-20250514", "claude-haiku-4-5-20251001"], options.Models);
+        Assert.Equal(new Uri("https://api.anthropic.com/v1/messages"), options.Upstream.MessagesUrl);
+        Assert.Equal("sk-test", options.Upstream.ApiKey);
+        Assert.Equal(["claude-sonnet-4-20250514", "claude-haiku-4-5-20251001"], options.Upstream.Models);
     }
 
     [Fact]
@@ -69,9 +70,9 @@ public sealed class ConfigurationValuesTests
             ["CONSILIUM_MODELS"] = " a , b,a ",
         }).Build());
 
-        Assert.Equal(new Uri("http://sim.internal:9000/prefix/v1/messages"), options.MessagesUrl);
-        Assert.Equal(UpstreamOptions.SimulatorApiKey, options.ApiKey);
-        Assert.Equal(["a", "b"], options.Models);
+        Assert.Equal(new Uri("http://sim.internal:9000/prefix/v1/messages"), options.Upstream.MessagesUrl);
+        Assert.Equal(AnthropicUpstream.SimulatorApiKey, options.Upstream.ApiKey);
+        Assert.Equal(["a", "b"], options.Upstream.Models);
     }
 
     private static IConfiguration Configuration(string? idle) =>

@@ -3,6 +3,7 @@ using Consilium.Agent.Api;
 using Consilium.Agent.Options;
 using Consilium.Agent.Personas;
 using Consilium.Agent.Upstream;
+using Consilium.Anthropic;
 
 namespace Consilium.Agent.Tests.Upstream;
 
