@@ -26,8 +26,8 @@ public sealed record AnthropicUpstream(Uri BaseUrl, string ApiKey, IReadOnlyList
     {
         var apiKey = configuration["ANTHROPIC_API_KEY"]?.Trim();
         var hasKey = !string.IsNullOrEmpty(apiKey);
-        var baseUrl = HttpUrl(configuration, "ANTHROPIC_BASE_URL")
-            ?? (hasKey ? new Uri(AnthropicUrl) : HttpUrl(configuration, "MODEL_SIMULATOR_URL") ?? new Uri(DefaultSimulatorUrl));
+        var baseUrl = configuration.GetHttpUrl("ANTHROPIC_BASE_URL")
+            ?? (hasKey ? new Uri(AnthropicUrl) : configuration.GetHttpUrl("MODEL_SIMULATOR_URL") ?? new Uri(DefaultSimulatorUrl));
         var models = string.IsNullOrWhiteSpace(configuration["CONSILIUM_MODELS"])
             ? DefaultModels.Split(',')
             : configuration.GetList("CONSILIUM_MODELS");
@@ -36,17 +36,5 @@ public sealed record AnthropicUpstream(Uri BaseUrl, string ApiKey, IReadOnlyList
             throw new ConfigurationErrorException($"CONSILIUM_MODELS must name at least one model (comma-separated), e.g. '{DefaultModels}'.");
         }
         return new AnthropicUpstream(baseUrl, hasKey ? apiKey! : SimulatorApiKey, [.. models.Distinct(StringComparer.Ordinal)]);
-    }
-
-    private static Uri? HttpUrl(IConfiguration configuration, string name)
-    {
-        var raw = configuration[name];
-        if (string.IsNullOrWhiteSpace(raw))
-        {
-            return null;
-        }
-        return Uri.TryCreate(raw.Trim(), UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)
-            ? url
-            : throw new ConfigurationErrorException($"{name} must be an absolute http(s) URL, not '{raw}'.");
     }
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Consilium.Orchestrator.Council;
 
 /// <summary>How long a council may run and how long its log is kept (README "Resume"); read from flat variables.</summary>
@@ -25,26 +23,10 @@ public sealed class CouncilOptions
 
     public static void Read(CouncilOptions options, IConfiguration configuration)
     {
-        options.ResumeGrace = Duration(configuration, "COUNCIL_RESUME_GRACE", options.ResumeGrace);
-        options.Retention = Duration(configuration, "COUNCIL_RETENTION", options.Retention);
-        options.Timeout = Duration(configuration, "COUNCIL_TIMEOUT", options.Timeout);
-        options.SynthesisTimeout = Duration(configuration, "COUNCIL_SYNTHESIS_TIMEOUT", options.SynthesisTimeout);
-    }
-
-    /// <summary>Seconds (<c>30</c>, <c>0.5</c>) or a <see cref="TimeSpan"/> (<c>00:00:30</c>); must be positive.</summary>
-    private static TimeSpan Duration(IConfiguration configuration, string name, TimeSpan fallback)
-    {
-        var raw = configuration[name]?.Trim();
-        if (string.IsNullOrEmpty(raw))
-        {
-            return fallback;
-        }
-        var value = double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds) && seconds < 1e9
-            ? TimeSpan.FromSeconds(seconds)
-            : TimeSpan.TryParse(raw, CultureInfo.InvariantCulture, out var span) ? span : TimeSpan.MinValue;
-        return value > TimeSpan.Zero
-            ? value
-            : throw new ConfigurationErrorException($"{name} must be a positive duration in seconds (30) or as hh:mm:ss (00:00:30), not '{raw}'.");
+        options.ResumeGrace = configuration.GetDuration("COUNCIL_RESUME_GRACE", options.ResumeGrace);
+        options.Retention = configuration.GetDuration("COUNCIL_RETENTION", options.Retention);
+        options.Timeout = configuration.GetDuration("COUNCIL_TIMEOUT", options.Timeout);
+        options.SynthesisTimeout = configuration.GetDuration("COUNCIL_SYNTHESIS_TIMEOUT", options.SynthesisTimeout);
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
