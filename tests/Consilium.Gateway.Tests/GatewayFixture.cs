@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Consilium.Gateway.Tests;
 
 /// <summary>The real gateway on Kestrel, proxying to a <see cref="FakeOrchestrator"/>.</summary>
-public sealed class GatewayFixture : IAsyncLifetime
+public class GatewayFixture : IAsyncLifetime
 {
     /// <summary>The loopback address test clients connect from, so the peer differs from the gateway's own address.</summary>
     public static readonly IPAddress ClientAddress = IPAddress.Parse("127.0.0.2");
@@ -20,13 +20,22 @@ public sealed class GatewayFixture : IAsyncLifetime
 
     public FakeOrchestrator Upstream { get; private set; } = null!;
 
+    /// <summary>Further configuration of the gateway under test.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
+
     public Uri BaseAddress { get; private set; } = null!;
 
     public async ValueTask InitializeAsync()
     {
         Upstream = await FakeOrchestrator.StartAsync();
         _factory = new WebApplicationFactory<GatewayApp>().WithWebHostBuilder(builder =>
-            builder.UseSetting("ORCHESTRATOR_URLS", Upstream.BaseAddress.AbsoluteUri));
+        {
+            builder.UseSetting("ORCHESTRATOR_URLS", Upstream.BaseAddress.AbsoluteUri);
+            foreach (var (name, value) in Settings)
+            {
+                builder.UseSetting(name, value);
+            }
+        });
         _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         _factory.StartServer();
         var address = _factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
@@ -61,6 +70,7 @@ public sealed class GatewayFixture : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        GC.SuppressFinalize(this);
         if (_factory is not null)
         {
             await _factory.DisposeAsync();
@@ -70,4 +80,11 @@ public sealed class GatewayFixture : IAsyncLifetime
             await Upstream.DisposeAsync();
         }
     }
+}
+
+/// <summary>A gateway that knows the test client's address as a Cloudflare edge.</summary>
+public sealed class CloudflareGatewayFixture : GatewayFixture
+{
+    protected override IReadOnlyDictionary<string, string> Settings { get; } =
+        new Dictionary<string, string> { ["CLOUDFLARE_IP_RANGES"] = $"{ClientAddress}/32" };
 }

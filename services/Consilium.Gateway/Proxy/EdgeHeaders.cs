@@ -8,6 +8,9 @@ namespace Consilium.Gateway.Proxy;
 /// gateway states it itself: <c>X-Forwarded-For</c> is the TCP peer, plus <c>X-Forwarded-Proto</c>/<c>-Host</c>.
 /// Internal keys never pass in either direction (the client's <c>Authorization</c> bearer does: the orchestrator
 /// checks it), and the upstream's server identity is not shown to the public.
+/// <c>CF-Connecting-IP</c> is the one exception: with <c>CLOUDFLARE_IP_RANGES</c> set it passes through when the TCP
+/// peer is inside those ranges, so the orchestrator (which checks the same ranges against the hop the gateway names in
+/// <c>X-Forwarded-For</c>) can key the rate limit on the real client behind Cloudflare.
 /// </summary>
 public static class EdgeHeaders
 {
@@ -21,10 +24,13 @@ public static class EdgeHeaders
     /// <summary>Upstream response headers that describe the internals.</summary>
     public static readonly IReadOnlyList<string> Internal = ["Server", "X-Powered-By", "X-AspNet-Version", "X-Internal-Key"];
 
+    public const string CloudflareClientHeader = "CF-Connecting-IP";
+
     public static void Apply(TransformBuilderContext context)
     {
+        var cloudflare = context.Services.GetRequiredService<CloudflareRanges>();
         context.UseDefaultForwarders = false;
-        context.AddRequestTransform(RemoveUntrusted);
+        context.AddRequestTransform(transform => RemoveUntrusted(transform, cloudflare));
         context.AddXForwardedFor(action: ForwardedTransformActions.Set);
         context.AddXForwardedProto(action: ForwardedTransformActions.Set);
         context.AddXForwardedHost(action: ForwardedTransformActions.Set);
@@ -34,10 +40,15 @@ public static class EdgeHeaders
         }
     }
 
-    private static ValueTask RemoveUntrusted(RequestTransformContext context)
+    private static ValueTask RemoveUntrusted(RequestTransformContext context, CloudflareRanges cloudflare)
     {
+        var peerIsCloudflare = context.HttpContext.Connection.RemoteIpAddress is { } peer && cloudflare.Networks.ContainsAddress(peer);
         foreach (var name in context.HttpContext.Request.Headers.Keys)
         {
+            if (peerIsCloudflare && name.Equals(CloudflareClientHeader, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
             if (name.StartsWith("X-Forwarded-", StringComparison.OrdinalIgnoreCase)
                 || name.StartsWith("X-Internal-", StringComparison.OrdinalIgnoreCase)
                 || Untrusted.Contains(name, StringComparer.OrdinalIgnoreCase))
@@ -47,4 +58,11 @@ public static class EdgeHeaders
         }
         return ValueTask.CompletedTask;
     }
+}
+
+/// <summary><c>CLOUDFLARE_IP_RANGES</c>: the networks Cloudflare connects from; empty unless configured.</summary>
+public sealed class CloudflareRanges(IConfiguration configuration)
+{
+    public IReadOnlyList<System.Net.IPNetwork> Networks { get; } =
+        NetworkList.Parse("CLOUDFLARE_IP_RANGES", configuration["CLOUDFLARE_IP_RANGES"] ?? "");
 }

@@ -24,6 +24,8 @@ public static class OrchestratorProxyExtensions
     public static IHostApplicationBuilder AddOrchestratorProxy(this IHostApplicationBuilder builder)
     {
         var urls = OrchestratorUrls.Read(builder.Configuration);
+        // Built now, so a malformed CLOUDFLARE_IP_RANGES stops the gateway at start-up with one line.
+        builder.Services.AddSingleton(new CloudflareRanges(builder.Configuration));
         builder.Services.AddReverseProxy()
             .LoadFromMemory([ApiRoute()], [OrchestratorCluster(urls)])
             .AddTransforms(EdgeHeaders.Apply);

@@ -75,8 +75,7 @@ public sealed class ClientIpResolver(PublicSecurityOptions options)
         return new IPAddress(bytes) + "/64";
     }
 
-    public static IPAddress Normalise(IPAddress address) =>
-        address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+    public static IPAddress Normalise(IPAddress address) => NetworkList.Normalise(address);
 
     private static List<string> SplitHops(StringValues values)
     {

@@ -1,8 +1,11 @@
 using System.Net;
 
-namespace Consilium.Orchestrator.Security;
+namespace Microsoft.Extensions.Hosting;
 
-/// <summary>Reads a comma-separated list of networks (<c>10.0.0.0/8</c>, <c>2001:db8::/32</c>) or single addresses.</summary>
+/// <summary>
+/// Reads a comma-separated list of networks (<c>10.0.0.0/8</c>, <c>2001:db8::/32</c>) or single addresses, such as
+/// <c>TRUSTED_PROXIES</c> and <c>CLOUDFLARE_IP_RANGES</c>, which the gateway and the orchestrator read alike.
+/// </summary>
 public static class NetworkList
 {
     public static IReadOnlyList<IPNetwork> Parse(string variable, string value)
@@ -16,7 +19,7 @@ public static class NetworkList
             }
             else if (IPAddress.TryParse(entry, out var address))
             {
-                address = ClientIpResolver.Normalise(address);
+                address = Normalise(address);
                 networks.Add(new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
             }
             else
@@ -34,8 +37,13 @@ public static class NetworkList
     private static bool HasNoHostBits(string entry, IPNetwork network) =>
         IPAddress.TryParse(entry[..entry.IndexOf('/', StringComparison.Ordinal)], out var written) && written.Equals(network.BaseAddress);
 
+    /// <summary>An IPv4 address that arrived mapped into IPv6 (<c>::ffff:1.2.3.4</c>) as the IPv4 address it is.</summary>
+    public static IPAddress Normalise(IPAddress address) =>
+        address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+
     public static bool ContainsAddress(this IReadOnlyList<IPNetwork> networks, IPAddress address)
     {
+        address = Normalise(address);
         foreach (var network in networks)
         {
             if (network.Contains(address))
