@@ -69,7 +69,7 @@ public sealed class FaultChannelTests(FastSimulator fast, ConfiguredFaultsSimula
             while (true)
             {
                 var next = events.MoveNextAsync().AsTask();
-                if (await Task.WhenAny(next, Task.Delay(TimeSpan.FromMilliseconds(500), Cancel)) != next)
+                if (await Task.WhenAny(next, Task.Delay(TimeSpan.FromMilliseconds(800), Cancel)) != next)
                 {
                     await quiet.CancelAsync();
                     await Assert.ThrowsAnyAsync<OperationCanceledException>(() => next);

@@ -34,7 +34,7 @@ public sealed class ObservabilityTests(ObservedSimulator simulator) : IClassFixt
     {
         using var client = simulator.Connect();
         using var leave = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
-        using var response = await client.PostAsync(Requests.Message(Requests.Question + " [[sim ttft=0 rate=20]]"), cancellationToken: leave.Token);
+        using var response = await client.PostAsync(Requests.Message(Requests.Question + " [[sim ttft=0 rate=10]]"), cancellationToken: leave.Token);
         var requestId = response.Headers.GetValues("request-id").Single();
         await using (var body = await response.Content.ReadAsStreamAsync(leave.Token))
         {
@@ -52,7 +52,7 @@ public sealed class ObservabilityTests(ObservedSimulator simulator) : IClassFixt
         var record = await client.WaitForEndAsync(requestId, Cancel);
         Assert.Equal(Outcomes.Cancelled, record.Outcome);
         Assert.InRange(record.Deltas, 2, 6);
-        Assert.True(record.EndedAt - record.StartedAt < TimeSpan.FromSeconds(1), "the stream stopped when the client left");
+        Assert.True(record.EndedAt - record.StartedAt < TimeSpan.FromSeconds(2), "the stream stopped when the client left");
     }
 
     [Fact]
