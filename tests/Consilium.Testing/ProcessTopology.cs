@@ -24,6 +24,9 @@ public sealed class ProcessTopology : IAsyncDisposable
         ["CONSILIUM_MODELS"] = null,
         ["REDIS_URL"] = null,
         ["SIM_FAULTS"] = null,
+        // The launcher's default (the gateway's own origins) is what the browser tests need; a developer's
+        // exported value must not leak in.
+        ["ALLOWED_ORIGINS"] = null,
         ["SIM_TTFT_MS"] = "5",
         ["SIM_TOKENS_PER_SECOND"] = "2000",
         ["RATE_LIMIT_PER_MINUTE"] = "100000",
