@@ -43,32 +43,15 @@ public sealed class CouncilFixture : IAsyncLifetime
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.SetMinThreads(Math.Max(workers, 32), Math.Max(io, 32));
 
-        var simulator = Add(KestrelHost<SimulatorApp>.Start(new Dictionary<string, string>
-        {
-            ["SIM_TTFT_MS"] = "5",
-            ["SIM_TOKENS_PER_SECOND"] = "2000",
-            ["SIM_OUTPUT_TOKENS"] = "80",
-            ["SIM_FAULTS"] = "",
-            ["SIM_API_KEY"] = "",
-        }));
+        var simulator = Add(ServiceHost<SimulatorApp>.Start(ServiceSettings.FastSimulator().With(("SIM_OUTPUT_TOKENS", "80"))));
         SimulatorUrl = simulator.BaseAddress;
 
-        var agents = new Dictionary<string, Uri>(StringComparer.Ordinal);
-        foreach (var id in LiveAgents)
-        {
-            agents[id] = Add(KestrelHost<AgentApp>.Start(new Dictionary<string, string>
-            {
-                ["AGENT_ID"] = id,
-                ["INTERNAL_KEY"] = InternalKey,
-                ["MODEL_SIMULATOR_URL"] = SimulatorUrl.AbsoluteUri,
-                ["ANTHROPIC_API_KEY"] = "",
-                ["ANTHROPIC_BASE_URL"] = "",
-                ["CONSILIUM_MODELS"] = "",
-            })).BaseAddress;
-        }
-        AgentUrls = agents;
+        AgentUrls = LiveAgents.ToDictionary(
+            id => id,
+            id => Add(ServiceHost<AgentApp>.Start(ServiceSettings.Agent(id, InternalKey, SimulatorUrl))).BaseAddress,
+            StringComparer.Ordinal);
 
-        OrchestratorUrl = Add(KestrelHost<OrchestratorApp>.Start(OrchestratorSettings(agents), services =>
+        OrchestratorUrl = Add(ServiceHost<OrchestratorApp>.Start(OrchestratorSettings(AgentUrls, SimulatorUrl), services =>
         {
             services.Configure<AgentHealthOptions>(options => options.Interval = TimeSpan.FromMilliseconds(200));
             services.AddSingleton(new SseStreamOptions { HeartbeatInterval = Heartbeat });
@@ -77,16 +60,8 @@ public sealed class CouncilFixture : IAsyncLifetime
     }
 
     /// <summary>The orchestrator's settings with the given live agents; every other seat is unreachable.</summary>
-    public static Dictionary<string, string> OrchestratorSettings(IReadOnlyDictionary<string, Uri> liveAgents) => new()
-    {
-        ["CONSILIUM_SECRET"] = Secret,
-        ["INTERNAL_KEY"] = InternalKey,
-        ["AGENT_URL_TEMPLATE"] = ClosedPortUrl.AbsoluteUri + "{id}",
-        ["AGENT_URLS"] = string.Join(",", liveAgents.Select(agent => $"{agent.Key}={agent.Value.AbsoluteUri}")),
-        ["RATE_LIMIT_PER_MINUTE"] = "100000",
-        ["ALLOWED_ORIGINS"] = "",
-        ["REDIS_URL"] = "",
-    };
+    private static Dictionary<string, string?> OrchestratorSettings(IReadOnlyDictionary<string, Uri> liveAgents, Uri simulator) =>
+        ServiceSettings.Orchestrator(Secret, InternalKey, liveAgents, simulator).With(("AGENT_URL_TEMPLATE", ClosedPortUrl.AbsoluteUri + "{id}"));
 
     /// <summary>A client of the public API; with the bearer unless told otherwise. No timeout: answers are streams.</summary>
     public HttpClient CreateClient(string? bearer = Secret) => ProcessTopology.CreateClient(OrchestratorUrl, bearer);
@@ -96,7 +71,7 @@ public sealed class CouncilFixture : IAsyncLifetime
     /// <summary>Every roster seat that is not served by a live agent.</summary>
     public static IEnumerable<string> UnreachableAgents => Roster.Ids.Except(LiveAgents);
 
-    private KestrelHost<T> Add<T>(KestrelHost<T> host) where T : class
+    private ServiceHost<T> Add<T>(ServiceHost<T> host) where T : class
     {
         _hosts.Add(host);
         return host;

@@ -201,7 +201,7 @@ public sealed partial class AskStreamTests(SimulatorHost simulator, AgentFixture
     {
         var body = new AnthropicRequestBuilder(Microsoft.Extensions.Options.Options.Create(new UpstreamOptions()))
             .Build(model, PersonaCatalog.Find("vasquez")!, new AskRequest(message, null));
-        var client = new AnthropicClient(simulator.Http, new AnthropicUpstream(simulator.BaseUrl, AnthropicUpstream.SimulatorApiKey, [model]));
+        var client = new AnthropicClient(simulator.Http, new AnthropicUpstream(simulator.BaseAddress, AnthropicUpstream.SimulatorApiKey, [model]));
         using var response = await client.SendAsync(body, TestContext.Current.CancellationToken);
         response.EnsureSuccessStatusCode();
         return await SseClient.ReadToEndAsync(response, TestContext.Current.CancellationToken);

@@ -1,13 +1,7 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Consilium.ModelSimulator;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
+using Consilium.Testing;
 
 [assembly: AssemblyFixture(typeof(Consilium.Agent.Tests.Hosting.SimulatorHost))]
 
@@ -17,26 +11,12 @@ namespace Consilium.Agent.Tests.Hosting;
 /// The real model simulator on a real Kestrel socket, shared by every test in this assembly. It answers fast
 /// (5 ms to the first token, 2000 tokens/s) unless a test's directive says otherwise.
 /// </summary>
-public sealed class SimulatorHost : WebApplicationFactory<SimulatorApp>
+public sealed class SimulatorHost : ServiceHost<SimulatorApp>
 {
     public SimulatorHost()
+        : base(ServiceSettings.FastSimulator())
     {
-        UseKestrel();
-        StartServer();
-        var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
-        BaseUrl = new Uri(addresses.First());
-        Http = new HttpClient { BaseAddress = BaseUrl };
-    }
-
-    public Uri BaseUrl { get; }
-
-    public HttpClient Http { get; }
-
-    /// <summary>Every request the simulator logged (<c>GET /sim/requests</c>), oldest first.</summary>
-    public async Task<IReadOnlyList<JsonElement>> GetRequestsAsync(CancellationToken cancellationToken)
-    {
-        var log = await Http.GetFromJsonAsync<JsonElement>("/sim/requests", cancellationToken);
-        return [.. log.EnumerateArray().Select(entry => entry.Clone())];
+        StartOnKestrel();
     }
 
     /// <summary>
@@ -52,7 +32,7 @@ public sealed class SimulatorHost : WebApplicationFactory<SimulatorApp>
         JsonElement? seen = null;
         while (true)
         {
-            seen = (await GetRequestsAsync(cancellationToken))
+            seen = (await SimulatorRequestLog.ReadAsync(Http, cancellationToken))
                 .Where(entry => entry.GetProperty("seat").GetString() == seat && entry.GetProperty("startedAt").GetDateTimeOffset() >= since)
                 .Select(entry => (JsonElement?)entry)
                 .LastOrDefault();
@@ -80,25 +60,4 @@ public sealed class SimulatorHost : WebApplicationFactory<SimulatorApp>
     /// closes it, so for a stall this means the caller cancelled.
     /// </summary>
     public static bool IsEnded(JsonElement entry) => entry.GetProperty("endedAt").ValueKind != JsonValueKind.Null;
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        // A free loopback port chosen by the OS. Not UseKestrel(0): that rewrites the server's addresses while a
-        // minimal-hosting app may already be starting it, which fails now and then when several hosts start at once.
-        builder.UseUrls("http://127.0.0.1:0");
-        builder.UseSetting("SIM_TTFT_MS", "5");
-        builder.UseSetting("SIM_TOKENS_PER_SECOND", "2000");
-        builder.UseSetting("SIM_FAULTS", "");
-        builder.UseSetting("SIM_API_KEY", "");
-        builder.UseSetting("Logging:LogLevel:Default", "Warning");
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            Http.Dispose();
-        }
-        base.Dispose(disposing);
-    }
 }

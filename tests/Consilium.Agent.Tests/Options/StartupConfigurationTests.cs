@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Consilium.Agent.Tests.Hosting;
+using Consilium.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -25,7 +26,7 @@ public sealed class StartupConfigurationTests(SimulatorHost simulator)
     [InlineData("AGENT_RETRY_AFTER_CAP", "x", "AGENT_RETRY_AFTER_CAP")]
     public void AddAgent_BadSetting_StartupValidationFailsNamingTheVariable(string name, string? value, string named)
     {
-        var error = Assert.Throws<ConfigurationErrorException>(() => ValidateAtStartup(AgentHost.With(AgentHost.Defaults(simulator), (name, value))));
+        var error = Assert.Throws<ConfigurationErrorException>(() => ValidateAtStartup(AgentHost.Defaults(simulator).With((name, value))));
 
         Assert.Contains(named, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
@@ -34,7 +35,7 @@ public sealed class StartupConfigurationTests(SimulatorHost simulator)
     [Fact]
     public void AddAgent_MalformedSimulatorUrlWithoutBaseUrl_FailsNamingModelSimulatorUrl()
     {
-        var settings = AgentHost.With(AgentHost.Defaults(simulator), ("ANTHROPIC_BASE_URL", null), ("MODEL_SIMULATOR_URL", "simulator:8080"));
+        var settings = AgentHost.Defaults(simulator).With(("ANTHROPIC_BASE_URL", null), ("MODEL_SIMULATOR_URL", "simulator:8080"));
 
         var error = Assert.Throws<ConfigurationErrorException>(() => ValidateAtStartup(settings));
 
