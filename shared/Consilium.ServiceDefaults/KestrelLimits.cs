@@ -1,11 +1,15 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
 
-namespace Consilium.Orchestrator.Http;
+namespace Microsoft.Extensions.Hosting;
 
-/// <summary>Kestrel limits for a service whose responses are long event streams kept alive by heartbeats.</summary>
+/// <summary>
+/// Kestrel limits for a service whose responses are long event streams kept alive by heartbeats (the orchestrator,
+/// the gateway): tight on what a request may send, patient with a stream that is only quiet.
+/// </summary>
 public static class KestrelLimits
 {
-    /// <summary>Kestrel's own ceiling for any request body; endpoints read at most <see cref="JsonBody.MaxBytes"/>.</summary>
+    /// <summary>Kestrel's own ceiling for any request body; endpoints read far less (the orchestrator 64 KiB).</summary>
     public const long MaxRequestBodyBytes = 1024 * 1024;
 
     public static IServiceCollection ConfigureKestrelForStreams(this IServiceCollection services) =>
