@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Consilium.Testing;
 
 namespace Consilium.Orchestrator.Tests;
 
@@ -8,7 +8,7 @@ public sealed class StartupTests
     [Fact]
     public async Task Start_WithoutConsiliumSecret_ExitsWithOneLineNamingIt()
     {
-        var (exitCode, errors) = await RunAsync(new() { ["CONSILIUM_SECRET"] = "", ["INTERNAL_KEY"] = "key" });
+        var (exitCode, _, errors) = await RunAsync(new() { ["CONSILIUM_SECRET"] = "", ["INTERNAL_KEY"] = "key" });
 
         Assert.Equal(1, exitCode);
         Assert.StartsWith("Configuration error: CONSILIUM_SECRET", errors.Trim().Split('\n')[^1]);
@@ -17,7 +17,7 @@ public sealed class StartupTests
     [Fact]
     public async Task Start_MalformedAgentUrls_ExitsWithOneLineNamingIt()
     {
-        var (exitCode, errors) = await RunAsync(new()
+        var (exitCode, _, errors) = await RunAsync(new()
         {
             ["CONSILIUM_SECRET"] = "secret",
             ["INTERNAL_KEY"] = "key",
@@ -28,37 +28,6 @@ public sealed class StartupTests
         Assert.StartsWith("Configuration error: AGENT_URLS", errors.Trim().Split('\n')[^1]);
     }
 
-    private static async Task<(int ExitCode, string Errors)> RunAsync(Dictionary<string, string> environment)
-    {
-        var ct = TestContext.Current.CancellationToken;
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "Consilium.Orchestrator.dll"), "--urls", "http://127.0.0.1:0" },
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync(ct);
-        var stdout = process.StandardOutput.ReadToEndAsync(ct);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(TimeSpan.FromSeconds(30));
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-        await stdout;
-        return (process.ExitCode, await stderr);
-    }
+    private static Task<ServiceExit> RunAsync(Dictionary<string, string?> environment) =>
+        ServiceExit.RunAsync("Consilium.Orchestrator.dll", environment, TestContext.Current.CancellationToken);
 }

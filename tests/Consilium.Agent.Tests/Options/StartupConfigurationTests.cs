@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Consilium.Agent.Tests.Hosting;
 using Consilium.Testing;
 using Microsoft.Extensions.Configuration;
@@ -51,38 +50,13 @@ public sealed class StartupConfigurationTests(SimulatorHost simulator)
     [Fact]
     public async Task Main_UnknownAgentId_ExitsWithOneLineNamingAgentId()
     {
-        var cancellationToken = TestContext.Current.CancellationToken;
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "Consilium.Agent.dll") },
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.Environment["AGENT_ID"] = "nobody";
-        start.Environment["INTERNAL_KEY"] = "key";
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        var exit = await ServiceExit.RunAsync(
+            "Consilium.Agent.dll", new Dictionary<string, string?> { ["AGENT_ID"] = "nobody", ["INTERNAL_KEY"] = "key" }, TestContext.Current.CancellationToken);
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the agent with 'dotnet'.");
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(TimeSpan.FromSeconds(30));
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("The agent did not exit within 30 s with AGENT_ID=nobody.");
-        }
-
-        var lines = (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.Equal(1, process.ExitCode);
-        var line = Assert.Single(lines);
+        Assert.Equal(1, exit.ExitCode);
+        var line = Assert.Single(exit.ErrorLines);
         Assert.Contains("AGENT_ID", line, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", await stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", exit.StandardOutput, StringComparison.Ordinal);
     }
 
     /// <summary>Registers the agent exactly as Program.cs does and runs what ValidateOnStart runs when the host starts.</summary>
