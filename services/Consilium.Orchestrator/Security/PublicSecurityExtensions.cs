@@ -19,7 +19,10 @@ public static class PublicSecurityExtensions
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RedisConnection>();
-        services.TryAddSingleton(provider => PublicSecurityOptions.Load(provider.GetRequiredService<IConfiguration>()));
+        // Read now, while the app is built, so a misconfigured replica stops with one line naming the variable
+        // (ServiceRunner.Start) instead of the host's "failed to start" stack trace.
+        services.TryAddSingleton(PublicSecurityOptions.Load(builder.Configuration));
+        _ = new BearerSecrets(builder.Configuration);
         services.TryAddSingleton<BearerSecrets>();
         services.TryAddSingleton<PublicCors>();
         services.TryAddSingleton<ClientIpResolver>();
