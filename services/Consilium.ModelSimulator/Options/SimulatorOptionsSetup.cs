@@ -12,11 +12,11 @@ internal sealed class SimulatorOptionsSetup(IConfiguration configuration) : ICon
 {
     public void Configure(SimulatorOptions options)
     {
-        options.TtftMs = ReadInt("SIM_TTFT_MS", options.TtftMs, min: 0, max: 600_000, "milliseconds");
+        options.TtftMs = configuration.GetInt("SIM_TTFT_MS", options.TtftMs, min: 0, max: 600_000);
         options.TokensPerSecond = ReadDouble("SIM_TOKENS_PER_SECOND", options.TokensPerSecond, min: 0, max: 1_000_000, "tokens per second, 0 for unthrottled");
-        options.OutputTokens = ReadInt("SIM_OUTPUT_TOKENS", options.OutputTokens, min: 1, max: 100_000, "tokens");
-        options.CacheMinTokens = ReadInt("SIM_CACHE_MIN_TOKENS", options.CacheMinTokens, min: 1, max: 10_000_000, "tokens");
-        options.RequestLogSize = ReadInt("SIM_REQUEST_LOG_SIZE", options.RequestLogSize, min: 1, max: 1_000_000, "entries");
+        options.OutputTokens = configuration.GetInt("SIM_OUTPUT_TOKENS", options.OutputTokens, min: 1, max: 100_000);
+        options.CacheMinTokens = configuration.GetInt("SIM_CACHE_MIN_TOKENS", options.CacheMinTokens, min: 1, max: 10_000_000);
+        options.RequestLogSize = configuration.GetInt("SIM_REQUEST_LOG_SIZE", options.RequestLogSize, min: 1, max: 1_000_000);
         options.ApiKey = Blank(configuration["SIM_API_KEY"]) ? null : configuration["SIM_API_KEY"]!.Trim();
 
         var faults = configuration["SIM_FAULTS"];
@@ -28,20 +28,6 @@ internal sealed class SimulatorOptionsSetup(IConfiguration configuration) : ICon
             }
             options.Faults = directives;
         }
-    }
-
-    private int ReadInt(string name, int fallback, int min, int max, string unit)
-    {
-        var raw = configuration[name];
-        if (Blank(raw))
-        {
-            return fallback;
-        }
-        if (!int.TryParse(raw!.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-        {
-            throw new ConfigurationErrorException($"{name} must be a whole number from {min} to {max} ({unit}); got '{raw}'.");
-        }
-        return value;
     }
 
     private double ReadDouble(string name, double fallback, double min, double max, string unit)
