@@ -41,8 +41,8 @@ public sealed class PublicSecurityOptions
         }
         return new PublicSecurityOptions
         {
-            RateLimitPerMinute = ReadCount(configuration, "RATE_LIMIT_PER_MINUTE", DefaultRateLimitPerMinute, max: 100_000),
-            CouncilStreamsPerClient = ReadCount(configuration, "COUNCIL_STREAMS_PER_CLIENT", DefaultCouncilStreamsPerClient, max: 1_000),
+            RateLimitPerMinute = configuration.GetInt("RATE_LIMIT_PER_MINUTE", DefaultRateLimitPerMinute, min: 1, max: 100_000),
+            CouncilStreamsPerClient = configuration.GetInt("COUNCIL_STREAMS_PER_CLIENT", DefaultCouncilStreamsPerClient, min: 1, max: 1_000),
             AllowedOrigins = origins.Select(origin => NormaliseOrigin(originVariable, origin)).ToHashSet(StringComparer.OrdinalIgnoreCase),
             TrustedProxies = NetworkList.Parse("TRUSTED_PROXIES", configuration["TRUSTED_PROXIES"] ?? DefaultTrustedProxies),
             CloudflareRanges = NetworkList.Parse("CLOUDFLARE_IP_RANGES", configuration["CLOUDFLARE_IP_RANGES"] ?? ""),
@@ -63,17 +63,5 @@ public sealed class PublicSecurityOptions
             throw new ConfigurationErrorException($"{variable} has '{value}', which is not an origin of the form https://host[:port] (no path, query or user).");
         }
         return uri.GetLeftPart(UriPartial.Authority).ToLowerInvariant();
-    }
-
-    private static int ReadCount(IConfiguration configuration, string variable, int fallback, int max)
-    {
-        var raw = configuration[variable];
-        if (string.IsNullOrWhiteSpace(raw))
-        {
-            return fallback;
-        }
-        return int.TryParse(raw.Trim(), out var value) && value >= 1 && value <= max
-            ? value
-            : throw new ConfigurationErrorException($"{variable} must be a whole number from 1 to {max} (got '{raw}').");
     }
 }
