@@ -1,40 +1,25 @@
-using System.Net;
+using Consilium.Testing;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Consilium.Security.Tests.Support;
 
 /// <summary>
-/// A real service (<typeparamref name="TApp"/>'s assembly) on a real Kestrel socket on 127.0.0.1, configured only
-/// through its flat variables (as environment variables would), with its log lines captured.
+/// A real service (<typeparamref name="TApp"/>'s assembly) on a real Kestrel socket on 127.0.0.1
+/// (<see cref="ServiceHost{TApp}"/>), configured only through its flat variables, with its log lines from Information
+/// up captured in <see cref="Logs"/>. Started by <see cref="InitializeAsync"/>.
 /// </summary>
-public class KestrelHost<TApp> : WebApplicationFactory<TApp>, IAsyncLifetime where TApp : class
+public class KestrelHost<TApp>(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
+    : ServiceHost<TApp>(LoggingInformation(settings), services), IAsyncLifetime where TApp : class
 {
-    private readonly IReadOnlyDictionary<string, string?> _settings;
-    private readonly Action<IServiceCollection>? _services;
-
-    public KestrelHost(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
-    {
-        _settings = settings;
-        _services = services;
-        UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-    }
-
     public CapturedLogs Logs { get; } = new();
-
-    public Uri BaseAddress { get; private set; } = null!;
 
     public int Port => BaseAddress.Port;
 
     public ValueTask InitializeAsync()
     {
-        StartServer();
-        var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        BaseAddress = new Uri(addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+        StartOnKestrel();
         return ValueTask.CompletedTask;
     }
 
@@ -48,20 +33,24 @@ public class KestrelHost<TApp> : WebApplicationFactory<TApp>, IAsyncLifetime whe
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        foreach (var (key, value) in _settings)
-        {
-            builder.UseSetting(key, value);
-        }
+        base.ConfigureWebHost(builder);
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
-        if (_services is not null)
-        {
-            builder.ConfigureServices(_services);
-        }
     }
 
     async ValueTask IAsyncDisposable.DisposeAsync()
     {
         await base.DisposeAsync();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>The tests read Information events (e.g. Redis recovered), which the shared host leaves out by default.</summary>
+    private static Dictionary<string, string?> LoggingInformation(IReadOnlyDictionary<string, string?> settings)
+    {
+        var withLogging = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Information" };
+        foreach (var (key, value) in settings)
+        {
+            withLogging[key] = value;
+        }
+        return withLogging;
     }
 }
