@@ -75,7 +75,7 @@ public sealed record BenchmarkOptions
           dotnet run --project tests/Consilium.Benchmark -c Release -- [options]
 
           --scenario all|hops|council|capacity   what to measure; comma-separated for several (default all)
-          --quick                 a small run (~30 s): 20 streams, 40 tokens at 100/s, 1 round, 2 councils, short capacity search
+          --quick                 a small run (~30 s): 20 streams, 20 tokens at 200/s, 1 round, 1 council round, 8 s capacity search
           --streams N             concurrent streams per path in the per-hop scenario (default 100)
           --rounds N              measured rounds per path, pooled (default 3)
           --tokens N              answer length in tokens, one delta each; the simulator adds the stance block (default 200)
@@ -101,10 +101,10 @@ public sealed record BenchmarkOptions
                 Quick = true,
                 Streams = 20,
                 Rounds = 1,
-                Tokens = 40,
-                Rate = 100,
+                Tokens = 20,
+                Rate = 200,
                 TtftMs = 50,
-                CouncilRounds = 2,
+                CouncilRounds = 1,
                 CapacityTokens = 40,
                 CapacitySeconds = 8,
                 MaxSeconds = 120,

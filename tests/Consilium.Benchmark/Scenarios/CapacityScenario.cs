@@ -7,7 +7,7 @@ namespace Consilium.Benchmark.Scenarios;
 /// <summary>
 /// How many concurrent councils (each ten upstream streams) this machine carries while every stream's chunks still
 /// flow on time: steps of 1, 2, 5, 10, 20, 40, … councils at once until the inter-chunk gap p99 passes the limit,
-/// any stream fails, or the time cap would be passed.
+/// any stream fails, or the time cap would be passed; then bisection between the last passing and the failing step.
 /// </summary>
 public sealed class CapacityScenario(BenchTopology topology, BenchmarkOptions options, Report report)
 {
@@ -29,23 +29,43 @@ public sealed class CapacityScenario(BenchTopology topology, BenchmarkOptions op
         var steps = new List<Step>();
         var searching = Clock.Now();
         var lastStepMs = expectedMs;
-        foreach (var councils in StepSizes().TakeWhile(n => n <= options.MaxCouncils))
+        bool TimeLeft() => (options.CapacitySeconds * 1000) - Clock.MsSince(searching) > lastStepMs * 1.5;
+        async Task<Step> RunStepAsync(int councils)
         {
-            // A step takes about as long as the last one took (longer when the machine is saturated); stop before the cap.
-            var remaining = (options.CapacitySeconds * 1000) - Clock.MsSince(searching);
-            if (steps.Count > 0 && lastStepMs * 1.5 > remaining)
-            {
-                Report.Progress($"capacity: stopping before {councils} councils (time cap {options.CapacitySeconds} s)");
-                break;
-            }
             Report.Progress($"capacity: {councils} concurrent councils ({councils * 10} upstream streams)");
             topology.ResetPeaks();
             var step = await StepAsync(councils, message, cancellationToken);
             lastStepMs = step.Duration.Max;
             steps.Add(step);
-            if (!step.Passed(options.GapLimitMs))
+            return step;
+        }
+
+        // Step up until a step fails; then bisect between the last passing and the failing step while time allows.
+        int passing = 0, failing = 0;
+        foreach (var councils in StepSizes().TakeWhile(n => n <= options.MaxCouncils))
+        {
+            if (steps.Count > 0 && !TimeLeft())
             {
+                Report.Progress($"capacity: stopping before {councils} councils (time cap {options.CapacitySeconds} s)");
                 break;
+            }
+            if (!(await RunStepAsync(councils)).Passed(options.GapLimitMs))
+            {
+                failing = councils;
+                break;
+            }
+            passing = councils;
+        }
+        while (failing - passing > 1 && TimeLeft())
+        {
+            var middle = (passing + failing) / 2;
+            if ((await RunStepAsync(middle)).Passed(options.GapLimitMs))
+            {
+                passing = middle;
+            }
+            else
+            {
+                failing = middle;
             }
         }
         Print(steps);
@@ -90,25 +110,28 @@ public sealed class CapacityScenario(BenchTopology topology, BenchmarkOptions op
 
     private void Print(List<Step> steps)
     {
-        var passed = steps.Where(s => s.Passed(options.GapLimitMs)).Select(s => s.Councils).DefaultIfEmpty(0).Max();
+        var firstFailure = steps.Where(s => !s.Passed(options.GapLimitMs)).MinBy(s => s.Councils);
+        var passed = steps.Where(s => s.Passed(options.GapLimitMs) && s.Councils < (firstFailure?.Councils ?? int.MaxValue))
+            .Select(s => s.Councils).DefaultIfEmpty(0).Max();
         var stoppedBy = steps.Count == 0 ? "no step ran"
-            : steps[^1].Passed(options.GapLimitMs) ? "the time cap or the largest step, not a failure: the true limit is higher"
-            : steps[^1].Failure is { } failure ? $"errors at {steps[^1].Councils} councils ({failure})"
-            : $"gap p99 {steps[^1].Gaps.P99:0.0} ms ≥ {options.GapLimitMs:0} ms at {steps[^1].Councils} councils";
+            : firstFailure is null ? "the time cap or the largest step, not a failure: the true limit is higher"
+            : firstFailure.Failure is { } failure ? $"errors at {firstFailure.Councils} councils ({failure})"
+            : $"gap p99 {firstFailure.Gaps.P99:0.0} ms ≥ {options.GapLimitMs:0} ms at {firstFailure.Councils} councils";
 
         report.Line($"### Council capacity: concurrent councils with every stream's gap p99 under {options.GapLimitMs:0} ms");
         report.Line();
         report.Line($"Each council: `POST /api/consilium` through the gateway, ten agents, `synthesis: false`, every agent " +
             $"{options.CapacityTokens} tokens plus its stance block, one delta per token, at {options.Rate:0.#}/s (configured gap {options.GapMs:0.0} ms) after ttft {options.TtftMs} ms; " +
             $"council starts spread over {options.Ramp.TotalMilliseconds:0.#} ms. Rate limiter and event log: {topology.Stores}. " +
-            $"Steps 1, 2, 5, 10, 20, 40, … until a step fails; time cap {options.CapacitySeconds} s. " +
+            $"Steps 1, 2, 5, 10, 20, 40, … until a step fails, then bisection between the last pass and the first failure; " +
+            $"time cap {options.CapacitySeconds} s. " +
             $"**Largest passing step: {passed} concurrent councils ({passed * 10} upstream streams)**; the search stopped on {stoppedBy}.");
         report.Line();
 
         var table = new MarkdownTable(
             "councils", "agent streams", "councils ok", "gap p50", "gap p99", "gap max", "first delta p50", "first delta p99",
             "council p50", "council p99", $"p99 < {options.GapLimitMs:0} ms, no errors", "load avg (1 min)");
-        foreach (var step in steps)
+        foreach (var step in steps.OrderBy(s => s.Councils))
         {
             table.Row(step.Councils, step.Streams, $"{step.Succeeded}/{step.Councils}", step.Gaps.P50, step.Gaps.P99, step.Gaps.Max,
                 step.FirstDelta.P50, step.FirstDelta.P99, step.Duration.P50, step.Duration.P99,
@@ -120,7 +143,7 @@ public sealed class CapacityScenario(BenchTopology topology, BenchmarkOptions op
         report.Line();
 
         var memory = new MemoryTable();
-        foreach (var step in steps)
+        foreach (var step in steps.OrderBy(s => s.Councils))
         {
             memory.Add($"{step.Councils} councils", step.Peaks);
         }

@@ -57,7 +57,41 @@ public sealed class HopsScenario(BenchTopology topology, BenchmarkOptions option
             }
         }
 
-        Print(paths, samples, wall, peaks, load);
+        // The same paths one stream at a time: what a hop costs a request when nothing else is running.
+        var single = paths.ToDictionary(p => p, _ => new List<StreamSample>());
+        Report.Progress($"hops: {SingleStreams} single streams per path, one at a time");
+        for (var i = 0; i < SingleStreams; i++)
+        {
+            foreach (var path in paths)
+            {
+                var message = $"{Requests.Pace(options.TtftMs, 1000, 5)} {Requests.Question} (single {i})";
+                single[path].Add(await StreamTimer.RunAsync(topology.Http, path.Request(message), path.Terminal, cancellationToken));
+            }
+        }
+
+        Print(paths, samples, wall, peaks, load, single);
+    }
+
+    private int SingleStreams => options.Quick ? 5 : 30;
+
+    private void PrintSingle(HopPath[] paths, Dictionary<HopPath, List<StreamSample>> single)
+    {
+        report.Line($"The same paths with one stream at a time ({SingleStreams} streams per path, interleaved; ttft {options.TtftMs} ms, " +
+            "short answers): what each hop costs a request on an otherwise idle system.");
+        report.Line();
+        var table = new MarkdownTable("path (1 stream)", "streams ok", "TTFT p50", "TTFT p99", "hop adds p50", "hop adds p99");
+        Distribution? previous = null;
+        foreach (var path in paths)
+        {
+            var ok = single[path].Where(s => s.Succeeded).ToList();
+            var distribution = new Distribution(ok.Select(s => s.TtftMs));
+            var baseline = previous is null ? options.TtftMs : double.NaN;
+            table.Row(path.Name, $"{ok.Count}/{single[path].Count}", distribution.P50, distribution.P99,
+                previous is null ? $"{MarkdownTable.Ms(distribution.P50 - baseline, signed: true)} vs ttft" : MarkdownTable.Ms(distribution.P50 - previous.P50, signed: true),
+                previous is null ? $"{MarkdownTable.Ms(distribution.P99 - baseline, signed: true)} vs ttft" : MarkdownTable.Ms(distribution.P99 - previous.P99, signed: true));
+            previous = distribution;
+        }
+        report.Table(table);
     }
 
     private Task<Batch<StreamSample>> RoundAsync(HopPath path, string directive, CancellationToken cancellationToken) =>
@@ -72,7 +106,8 @@ public sealed class HopsScenario(BenchTopology topology, BenchmarkOptions option
         Dictionary<HopPath, List<StreamSample>> samples,
         Dictionary<HopPath, double> wall,
         Dictionary<HopPath, Dictionary<string, double>> peaks,
-        string loadBefore)
+        string loadBefore,
+        Dictionary<HopPath, List<StreamSample>> single)
     {
         var gap = options.GapMs;
         report.Line($"### Per-hop streaming: {options.Streams} concurrent streams per path");
@@ -111,6 +146,7 @@ public sealed class HopsScenario(BenchTopology topology, BenchmarkOptions option
             "\"hop adds\" = this path's percentile minus the previous row's same percentile (a difference of percentiles over " +
             "independent streams, not a per-stream difference); for the simulator row, minus the configured ttft.");
         report.Line();
+        PrintSingle(paths, single);
 
         var gaps = new MarkdownTable(
             "path", "gaps", "gap p50", "gap p99", "gap max", $"gaps < {gap / 2:0.#} ms", "p99 vs simulator p99", "as sent",
