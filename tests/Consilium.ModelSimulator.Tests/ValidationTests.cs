@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Consilium.ModelSimulator.Observability;
+using Consilium.Testing;
 
 namespace Consilium.ModelSimulator.Tests;
 
@@ -124,39 +124,17 @@ public sealed class ConfigurationTests
     [InlineData("SIM_FAULTS", "[[sim fault=teapot]]")]
     public async Task Start_BadSetting_ExitsWithOneLineNamingTheVariable(string name, string value)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Consilium.ModelSimulator.dll"));
-        foreach (var inherited in start.Environment.Keys.Where(key => key.StartsWith("SIM_", StringComparison.Ordinal)).ToList())
-        {
-            start.Environment.Remove(inherited);
-        }
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        start.Environment[name] = value;
+        // The test machine's own SIM_* variables are hidden, so only the one under test can stop the start.
+        var environment = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(key => key.StartsWith("SIM_", StringComparison.Ordinal))
+            .ToDictionary(key => key, string? (_) => null);
+        environment[name] = value;
 
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        deadline.CancelAfter(TimeSpan.FromSeconds(30));
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"the simulator started with {name}={value} instead of refusing to");
-        }
+        var exit = await ServiceExit.RunAsync("Consilium.ModelSimulator.dll", environment, TestContext.Current.CancellationToken);
 
-        var lines = (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.Equal(1, process.ExitCode);
-        var line = Assert.Single(lines);
+        Assert.Equal(1, exit.ExitCode);
+        var line = Assert.Single(exit.ErrorLines);
         Assert.StartsWith($"Configuration error: {name}", line, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", await stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", exit.StandardOutput, StringComparison.Ordinal);
     }
 }
