@@ -1,10 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
+using Consilium.Testing;
 
 [assembly: AssemblyFixture(typeof(Consilium.Gateway.Tests.GatewayFixture))]
 
@@ -16,7 +12,7 @@ public class GatewayFixture : IAsyncLifetime
     /// <summary>The loopback address test clients connect from, so the peer differs from the gateway's own address.</summary>
     public static readonly IPAddress ClientAddress = IPAddress.Parse("127.0.0.2");
 
-    private WebApplicationFactory<GatewayApp>? _factory;
+    private ServiceHost<GatewayApp>? _gateway;
 
     public FakeOrchestrator Upstream { get; private set; } = null!;
 
@@ -28,18 +24,13 @@ public class GatewayFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Upstream = await FakeOrchestrator.StartAsync();
-        _factory = new WebApplicationFactory<GatewayApp>().WithWebHostBuilder(builder =>
+        var settings = new Dictionary<string, string?> { ["ORCHESTRATOR_URLS"] = Upstream.BaseAddress.AbsoluteUri };
+        foreach (var (name, value) in Settings)
         {
-            builder.UseSetting("ORCHESTRATOR_URLS", Upstream.BaseAddress.AbsoluteUri);
-            foreach (var (name, value) in Settings)
-            {
-                builder.UseSetting(name, value);
-            }
-        });
-        _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        _factory.StartServer();
-        var address = _factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        BaseAddress = new Uri(address);
+            settings[name] = value;
+        }
+        _gateway = ServiceHost<GatewayApp>.Start(settings);
+        BaseAddress = _gateway.BaseAddress;
     }
 
     /// <summary>A client whose TCP connections come from <see cref="ClientAddress"/>.</summary>
@@ -71,9 +62,9 @@ public class GatewayFixture : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         GC.SuppressFinalize(this);
-        if (_factory is not null)
+        if (_gateway is not null)
         {
-            await _factory.DisposeAsync();
+            await _gateway.DisposeAsync();
         }
         if (Upstream is not null)
         {
