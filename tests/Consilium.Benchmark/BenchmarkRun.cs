@@ -50,6 +50,7 @@ public static class BenchmarkRun
             Report.Progress("starting redis-server and the services (simulator, ten agents, orchestrator, gateway)");
             topology = await BenchTopology.StartAsync(options, options.Redis, stop.Token);
             Report.Progress("all services healthy");
+            var cpu = topology.MeasureCpu();
 
             if (options.Scenarios.HasFlag(ScenarioSet.Hops))
             {
@@ -74,7 +75,8 @@ public static class BenchmarkRun
                     topology.System.EnsureAllRunning();
                 }
             }
-            report.Line($"Load average at the end: {MachineFacts.LoadAverage()}.");
+            report.Line($"Over the whole run {cpu.Describe()}. Load average at the end: {MachineFacts.LoadAverage()} " +
+                "(it counts this benchmark's own threads too).");
             return 0;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)

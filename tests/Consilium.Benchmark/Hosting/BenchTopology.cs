@@ -106,6 +106,9 @@ public sealed class BenchTopology : IAsyncDisposable
         return processes;
     }
 
+    /// <summary>Starts accounting CPU time to this benchmark's processes (the client, the services, Redis) and to the rest.</summary>
+    public CpuShare MeasureCpu() => CpuShare.Start(() => MeasuredProcesses().Select(p => p.ProcessId));
+
     public void ResetPeaks()
     {
         foreach (var process in MeasuredProcesses())

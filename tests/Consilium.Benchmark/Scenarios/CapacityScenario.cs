@@ -13,7 +13,7 @@ public sealed class CapacityScenario(BenchTopology topology, BenchmarkOptions op
 {
     private sealed record Step(
         int Councils, int Succeeded, int Streams, string? Failure, Distribution Gaps, Distribution FirstDelta,
-        Distribution Duration, IReadOnlyDictionary<string, double> Peaks, string Load)
+        Distribution Duration, IReadOnlyDictionary<string, double> Peaks, double OursCpu, double OthersCpu)
     {
         public bool Passed(double limit) => Failure is null && Gaps.P99 < limit;
     }
@@ -87,10 +87,11 @@ public sealed class CapacityScenario(BenchTopology topology, BenchmarkOptions op
 
     private async Task<Step> StepAsync(int councils, string message, CancellationToken cancellationToken)
     {
-        var load = MachineFacts.LoadAverage();
+        var cpu = topology.MeasureCpu();
         var batch = await Load.RunAsync(councils, options.Ramp, _ => CouncilTimer.RunAsync(
             topology.Http, Requests.Council(topology.System.GatewayUrl, topology.System.Secret, message), cancellationToken), cancellationToken);
         var peaks = MemoryTable.Snapshot(topology.MeasuredProcesses());
+        var (ours, others) = cpu.Shares();
         var samples = batch.Results;
         var agents = samples.SelectMany(c => c.Agents.Values).ToList();
         var failure = samples.FirstOrDefault(c => !c.Succeeded)?.Failure
@@ -105,7 +106,8 @@ public sealed class CapacityScenario(BenchTopology topology, BenchmarkOptions op
             new Distribution(agents.Select(a => a.FirstDeltaMs).Where(double.IsFinite)),
             new Distribution(samples.Select(c => c.DoneMs)),
             peaks,
-            load);
+            ours,
+            others);
     }
 
     private void Print(List<Step> steps)
@@ -130,16 +132,17 @@ public sealed class CapacityScenario(BenchTopology topology, BenchmarkOptions op
 
         var table = new MarkdownTable(
             "councils", "agent streams", "councils ok", "gap p50", "gap p99", "gap max", "first delta p50", "first delta p99",
-            "council p50", "council p99", $"p99 < {options.GapLimitMs:0} ms, no errors", "load avg (1 min)");
+            "council p50", "council p99", $"p99 < {options.GapLimitMs:0} ms, no errors", "CPU: ours", "CPU: others");
         foreach (var step in steps.OrderBy(s => s.Councils))
         {
             table.Row(step.Councils, step.Streams, $"{step.Succeeded}/{step.Councils}", step.Gaps.P50, step.Gaps.P99, step.Gaps.Max,
                 step.FirstDelta.P50, step.FirstDelta.P99, step.Duration.P50, step.Duration.P99,
-                MarkdownTable.Verdict(step.Passed(options.GapLimitMs)), step.Load.Split(' ')[0]);
+                MarkdownTable.Verdict(step.Passed(options.GapLimitMs)), MarkdownTable.Percent(step.OursCpu), MarkdownTable.Percent(step.OthersCpu));
         }
         report.Table(table);
         report.Line("Gaps: between consecutive `delta` events of one agent in one council stream, as the client reads them, ms. " +
-            "First delta: request sent → an agent's first `delta`. Council: request sent → `done`.");
+            "First delta: request sent → an agent's first `delta`. Council: request sent → `done`. CPU: share of all " +
+            $"{Environment.ProcessorCount} cores' time during the step used by this benchmark's processes (client, services, Redis) and by the rest of the machine.");
         report.Line();
 
         var memory = new MemoryTable();

@@ -33,13 +33,14 @@ public sealed class CouncilScenario(BenchTopology topology, BenchmarkOptions opt
         await RoundAsync(0, cancellationToken);
 
         topology.ResetPeaks();
+        var cpu = topology.MeasureCpu();
         var rounds = new List<Round>();
         for (var i = 1; i <= options.CouncilRounds; i++)
         {
             Report.Progress($"council: round {i}/{options.CouncilRounds}");
             rounds.Add(await RoundAsync(i, cancellationToken));
         }
-        Print(rounds, MemoryTable.Snapshot(topology.MeasuredProcesses()), load);
+        Print(rounds, MemoryTable.Snapshot(topology.MeasuredProcesses()), $"{cpu.Describe()}; load average before: {load}, after: {MachineFacts.LoadAverage()}");
     }
 
     private async Task<Round> RoundAsync(int round, CancellationToken cancellationToken)
@@ -58,7 +59,7 @@ public sealed class CouncilScenario(BenchTopology topology, BenchmarkOptions opt
         return new Round(council, Roster.Ids.Select((id, i) => (id, together.Results[i])).ToDictionary(), alone);
     }
 
-    private void Print(List<Round> rounds, IReadOnlyDictionary<string, double> peaks, string loadBefore)
+    private void Print(List<Round> rounds, IReadOnlyDictionary<string, double> peaks, string machineUse)
     {
         var ok = rounds.Where(r => r.Complete).ToList();
         var failure = rounds.Select(r => r.Council.Failure
@@ -72,7 +73,7 @@ public sealed class CouncilScenario(BenchTopology topology, BenchmarkOptions opt
             $"agent streams the same text in all three. Simulator ttft {options.TtftMs} ms, {options.Rate:0.#} deltas/s, {Tokens} tokens " +
             $"plus the stance block. One warm-up round first. Rate limiter and event log: {topology.Stores}. " +
             $"Complete rounds: {ok.Count}/{rounds.Count}{(failure is null ? "" : $" (first failure: {failure})")}. " +
-            $"Load average before: {loadBefore}, after: {MachineFacts.LoadAverage()}.");
+            $"While measuring, {machineUse}.");
         report.Line();
 
         var table = new MarkdownTable(

@@ -44,6 +44,7 @@ public sealed class HopsScenario(BenchTopology topology, BenchmarkOptions option
         var wall = paths.ToDictionary(p => p, _ => 0.0);
         var peaks = paths.ToDictionary(p => p, _ => new Dictionary<string, double>());
         var load = MachineFacts.LoadAverage();
+        var cpu = topology.MeasureCpu();
         for (var round = 1; round <= options.Rounds; round++)
         {
             foreach (var path in paths)
@@ -57,6 +58,8 @@ public sealed class HopsScenario(BenchTopology topology, BenchmarkOptions option
             }
         }
 
+        var cpuShares = cpu.Describe();
+
         // The same paths one stream at a time: what a hop costs a request when nothing else is running.
         var single = paths.ToDictionary(p => p, _ => new List<StreamSample>());
         Report.Progress($"hops: {SingleStreams} single streams per path, one at a time");
@@ -69,7 +72,7 @@ public sealed class HopsScenario(BenchTopology topology, BenchmarkOptions option
             }
         }
 
-        Print(paths, samples, wall, peaks, load, single);
+        Print(paths, samples, wall, peaks, $"{cpuShares}; load average before: {load}, after: {MachineFacts.LoadAverage()}", single);
     }
 
     private int SingleStreams => options.Quick ? 5 : 30;
@@ -106,7 +109,7 @@ public sealed class HopsScenario(BenchTopology topology, BenchmarkOptions option
         Dictionary<HopPath, List<StreamSample>> samples,
         Dictionary<HopPath, double> wall,
         Dictionary<HopPath, Dictionary<string, double>> peaks,
-        string loadBefore,
+        string machineUse,
         Dictionary<HopPath, List<StreamSample>> single)
     {
         var gap = options.GapMs;
@@ -115,7 +118,7 @@ public sealed class HopsScenario(BenchTopology topology, BenchmarkOptions option
         report.Line($"Simulator: ttft {options.TtftMs} ms, {options.Rate:0.#} deltas/s (configured gap {gap:0.0} ms), answers of {options.Tokens} tokens plus the stance block (one delta per token). " +
             $"{options.Rounds} measured round(s) per path after a warm-up round, samples pooled; stream starts spread over {options.Ramp.TotalMilliseconds:0.#} ms. " +
             $"The orchestrator's rate limiter: {topology.Stores}. " +
-            $"Load average before: {loadBefore}, after: {MachineFacts.LoadAverage()}.");
+            $"While measuring, {machineUse}.");
         report.Line();
 
         var ttft = new MarkdownTable(
