@@ -18,13 +18,26 @@ public sealed class CapacityScenario(BenchTopology topology, BenchmarkOptions op
         public bool Passed(double limit) => Failure is null && Gaps.P99 < limit;
     }
 
+    private const int WarmUpCouncils = 5;
+
+    private int WarmUpSeconds => options.Quick ? 2 : 20;
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var message = $"{Requests.Pace(options.TtftMs, options.Rate, options.CapacityTokens)} {Requests.Question}";
         var expectedMs = options.TtftMs + (options.CapacityTokens * options.GapMs);
 
-        Report.Progress("capacity: warm-up (one council)");
-        await CouncilTimer.RunAsync(topology.Http, Requests.Council(topology.System.GatewayUrl, topology.System.Secret, message), cancellationToken);
+        // Warm-up: every process starts in unoptimised (tier-0) code and re-compiles its hot paths in the background.
+        // Until that settles, ten lightly loaded agent processes cost several times the CPU they do later (measured:
+        // ten agents with one stream each used ~75 % of the two cores in their first 5 s, ~15 % once warm), so the
+        // search starts only after councils have run for a while.
+        var warming = Clock.Now();
+        for (var round = 1; round == 1 || Clock.MsSince(warming) < WarmUpSeconds * 1000; round++)
+        {
+            Report.Progress($"capacity: warm-up round {round} ({WarmUpCouncils} councils at once, {WarmUpSeconds} s in all)");
+            await Load.RunAsync(WarmUpCouncils, options.Ramp, _ => CouncilTimer.RunAsync(
+                topology.Http, Requests.Council(topology.System.GatewayUrl, topology.System.Secret, message), cancellationToken), cancellationToken);
+        }
 
         var steps = new List<Step>();
         var searching = Clock.Now();
@@ -124,7 +137,7 @@ public sealed class CapacityScenario(BenchTopology topology, BenchmarkOptions op
         report.Line();
         report.Line($"Each council: `POST /api/consilium` through the gateway, ten agents, `synthesis: false`, every agent " +
             $"{options.CapacityTokens} tokens plus its stance block, one delta per token, at {options.Rate:0.#}/s (configured gap {options.GapMs:0.0} ms) after ttft {options.TtftMs} ms; " +
-            $"council starts spread over {options.Ramp.TotalMilliseconds:0.#} ms. Rate limiter and event log: {topology.Stores}. " +
+            $"council starts spread over {options.Ramp.TotalMilliseconds:0.#} ms; {WarmUpSeconds} s of councils first, as warm-up. Rate limiter and event log: {topology.Stores}. " +
             $"Steps 1, 2, 5, 10, 20, 40, … until a step fails, then bisection between the last pass and the first failure; " +
             $"time cap {options.CapacitySeconds} s. " +
             $"**Largest passing step: {passed} concurrent councils ({passed * 10} upstream streams)**; the search stopped on {stoppedBy}.");

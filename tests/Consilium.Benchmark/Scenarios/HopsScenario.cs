@@ -29,8 +29,8 @@ public sealed class HopsScenario(BenchTopology topology, BenchmarkOptions option
             new("gateway `/api/agent/{id}`", "done", m => Requests.PublicAgent(system.GatewayUrl, system.Secret, AgentId, m)),
         ];
 
-        // Warm-up: every path with the full concurrency (JIT, connection pools at every hop), short answers.
-        foreach (var path in paths)
+        // Warm-up: every path with the full concurrency (JIT tiers, connection pools at every hop), short answers.
+        foreach (var path in Enumerable.Range(0, WarmUpRounds).SelectMany(_ => paths))
         {
             Report.Progress($"hops: warm-up {path.Name}");
             var warm = await RoundAsync(path, Requests.Pace(options.TtftMs, options.Rate, Math.Min(options.Tokens, 20)), cancellationToken);
@@ -43,6 +43,7 @@ public sealed class HopsScenario(BenchTopology topology, BenchmarkOptions option
         var samples = paths.ToDictionary(p => p, _ => new List<StreamSample>());
         var wall = paths.ToDictionary(p => p, _ => 0.0);
         var peaks = paths.ToDictionary(p => p, _ => new Dictionary<string, double>());
+        var cpuUsed = paths.ToDictionary(p => p, _ => new List<double>());
         var load = MachineFacts.LoadAverage();
         var cpu = topology.MeasureCpu();
         for (var round = 1; round <= options.Rounds; round++)
@@ -51,7 +52,9 @@ public sealed class HopsScenario(BenchTopology topology, BenchmarkOptions option
             {
                 Report.Progress($"hops: round {round}/{options.Rounds}, {options.Streams} streams to {path.Name}");
                 topology.ResetPeaks();
+                var pathCpu = topology.MeasureCpu();
                 var batch = await RoundAsync(path, Requests.Pace(options.TtftMs, options.Rate, options.Tokens), cancellationToken);
+                cpuUsed[path].Add(pathCpu.Shares().Ours);
                 samples[path].AddRange(batch.Results);
                 wall[path] += batch.WallMs;
                 peaks[path] = MemoryTable.Max(peaks[path], MemoryTable.Snapshot(topology.MeasuredProcesses()));
@@ -72,10 +75,12 @@ public sealed class HopsScenario(BenchTopology topology, BenchmarkOptions option
             }
         }
 
-        Print(paths, samples, wall, peaks, $"{cpuShares}; load average before: {load}, after: {MachineFacts.LoadAverage()}", single);
+        Print(paths, samples, wall, peaks, $"{cpuShares}; load average before: {load}, after: {MachineFacts.LoadAverage()}", single, cpuUsed);
     }
 
     private int SingleStreams => options.Quick ? 5 : 30;
+
+    private int WarmUpRounds => options.Quick ? 1 : 2;
 
     private void PrintSingle(HopPath[] paths, Dictionary<HopPath, List<StreamSample>> single)
     {
@@ -110,13 +115,14 @@ public sealed class HopsScenario(BenchTopology topology, BenchmarkOptions option
         Dictionary<HopPath, double> wall,
         Dictionary<HopPath, Dictionary<string, double>> peaks,
         string machineUse,
-        Dictionary<HopPath, List<StreamSample>> single)
+        Dictionary<HopPath, List<StreamSample>> single,
+        Dictionary<HopPath, List<double>> cpuUsed)
     {
         var gap = options.GapMs;
         report.Line($"### Per-hop streaming: {options.Streams} concurrent streams per path");
         report.Line();
         report.Line($"Simulator: ttft {options.TtftMs} ms, {options.Rate:0.#} deltas/s (configured gap {gap:0.0} ms), answers of {options.Tokens} tokens plus the stance block (one delta per token). " +
-            $"{options.Rounds} measured round(s) per path after a warm-up round, samples pooled; stream starts spread over {options.Ramp.TotalMilliseconds:0.#} ms. " +
+            $"{options.Rounds} measured round(s) per path after {WarmUpRounds} warm-up round(s), samples pooled; stream starts spread over {options.Ramp.TotalMilliseconds:0.#} ms. " +
             $"The orchestrator's rate limiter: {topology.Stores}. " +
             $"While measuring, {machineUse}.");
         report.Line();
@@ -153,7 +159,7 @@ public sealed class HopsScenario(BenchTopology topology, BenchmarkOptions option
 
         var gaps = new MarkdownTable(
             "path", "gaps", "gap p50", "gap p99", "gap max", $"gaps < {gap / 2:0.#} ms", "p99 vs simulator p99", "as sent",
-            "deltas/stream", "duration p50", "duration p99", "streams/s");
+            "deltas/stream", "duration p50", "duration p99", "streams/s", "CPU used");
         Distribution? simulatorGaps = null;
         foreach (var path in paths)
         {
@@ -166,13 +172,15 @@ public sealed class HopsScenario(BenchTopology topology, BenchmarkOptions option
             gaps.Row(path.Name, distribution.Count, distribution.P50, distribution.P99, distribution.Max,
                 MarkdownTable.Percent(shortShare), MarkdownTable.Ms(distribution.P99 - simulatorGaps.P99, signed: true),
                 MarkdownTable.Verdict(asSent), ok.Count == 0 ? "–" : $"{ok.Average(s => s.Deltas):0.#}",
-                total.P50, total.P99, $"{samples[path].Count / (wall[path] / 1000):0.0}");
+                total.P50, total.P99, $"{samples[path].Count / (wall[path] / 1000):0.0}",
+                MarkdownTable.Percent(cpuUsed[path].Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average()));
         }
         report.Table(gaps);
         report.Line($"Gaps: time between consecutive text deltas of one stream as the client reads them; configured {gap:0.0} ms. " +
             $"\"as sent\" = p50 within 1 ms of the configured gap and at most 1 % of gaps under half of it (two deltas read " +
             "together show as a gap near 0: coalescing). Duration: send to terminal event. streams/s: streams completed per " +
-            "second of wall time of their round (bounded by the answer length at this concurrency, not a capacity figure).");
+            "second of wall time of their round (bounded by the answer length at this concurrency, not a capacity figure). " +
+            $"CPU used: the share of all {Environment.ProcessorCount} cores' time this benchmark's processes (client and services) took during the path's rounds.");
         report.Line();
 
         var memory = new MemoryTable();
