@@ -29,7 +29,7 @@ public static class BenchmarkRun
         }
         catch (ArgumentException ex)
         {
-            Console.Error.WriteLine($"benchmark: {ex.Message} (--help lists the options)");
+            Console.Error.WriteLine($"benchmark: {ex.Message} Run with --help to list the options.");
             return 2;
         }
 
