@@ -53,12 +53,14 @@ public class RedisSlidingWindowLogTests(RedisFixture redis) : IClassFixture<Redi
     [Fact]
     public async Task TryAcquire_WhenEveryEntryHasAged_TheKeyIsGone()
     {
-        var log = new RedisSlidingWindowLog(limit: 2, TimeSpan.FromMilliseconds(100));
+        // A window long enough that the key is surely still there when it is first checked, even on a loaded machine
+        // (with 100 ms it once expired between the write and the check).
+        var log = new RedisSlidingWindowLog(limit: 2, TimeSpan.FromSeconds(1.5));
         var key = NewKey();
         await log.TryAcquireAsync(Database, key, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         Assert.True(await Database.KeyExistsAsync(key));
 
-        var deadline = DateTime.UtcNow.AddSeconds(5);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
         while (await Database.KeyExistsAsync(key) && DateTime.UtcNow < deadline)
         {
             await Task.Delay(20, TestContext.Current.CancellationToken);
