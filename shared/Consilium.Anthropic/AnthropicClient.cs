@@ -19,7 +19,7 @@ public sealed class AnthropicClient(HttpClient http, AnthropicUpstream upstream)
         using var request = new HttpRequestMessage(HttpMethod.Post, upstream.MessagesUrl)
         {
             // Serialised up front, so the request carries a Content-Length rather than a chunked body.
-            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body)) { Headers = { ContentType = new("application/json") } },
+            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, MessagesJson.Default.MessagesRequest)) { Headers = { ContentType = new("application/json") } },
             Version = HttpVersion.Version11,
         };
         request.Headers.Add("x-api-key", upstream.ApiKey);

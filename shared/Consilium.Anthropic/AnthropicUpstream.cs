@@ -1,10 +1,10 @@
+using Consilium.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
 
 namespace Consilium.Anthropic;
 
 /// <summary>
-/// Where the model is and which models to ask, read from the contract's variables (CONTRACT §2) the same way in every
+/// Where the model is and which models to ask, read from the contract's variables (docs/configuration.md) the same way in every
 /// service: <c>ANTHROPIC_BASE_URL</c>; else the real API when <c>ANTHROPIC_API_KEY</c> is set; else
 /// <c>MODEL_SIMULATOR_URL</c> (default <see cref="DefaultSimulatorUrl"/>). <c>CONSILIUM_MODELS</c> is the fallback chain.
 /// </summary>

@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace Consilium.Council;
 
-/// <summary>The ten seats of the council, in the order the contract fixes (CONTRACT §1).</summary>
+/// <summary>The ten seats of the council, in the order the contract fixes (docs/api.md#conventions).</summary>
 public static class Roster
 {
     public static IReadOnlyList<AgentProfile> All { get; } =

@@ -26,7 +26,7 @@ public sealed record Stance(
 
     /// <summary>Writes a stance block exactly as agents are instructed to.</summary>
     public string ToBlock() =>
-        OpenTag + JsonSerializer.Serialize(this) + CloseTag;
+        OpenTag + JsonSerializer.Serialize(this, CouncilJson.Default.Stance) + CloseTag;
 
     /// <summary>
     /// Finds the last stance block in an answer and reads it. Returns <c>null</c> for a missing, unterminated or

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Consilium.ServiceDefaults;
 
 /// <summary>
 /// Reads a comma-separated list of networks (<c>10.0.0.0/8</c>, <c>2001:db8::/32</c>) or single addresses, such as

@@ -25,11 +25,30 @@ public static class SseEventStream
 {
     private static readonly ReadOnlyMemory<byte> Ping = ": ping\n\n"u8.ToArray();
 
-    public static async IAsyncEnumerable<SseItem<string>> ReadAllAsync(
+    /// <param name="writeTimedOut">
+    /// Called once when a write to the client has not completed within <see cref="SseStreamOptions.WriteTimeout"/>
+    /// (the caller aborts the connection); null turns the cut-off off.
+    /// </param>
+    public static IAsyncEnumerable<SseItem<string>> ReadAllAsync(
         ChannelReader<SseItem<string>> events,
         Stream body,
         SseStreamOptions options,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        Action? writeTimedOut = null) =>
+        ReadAllAsync(events, body, options, options?.MissingTerminal, cancellationToken, writeTimedOut);
+
+    /// <summary>
+    /// The same for events of any data type (e.g. the UTF-8 bytes a hop forwards verbatim, which
+    /// <c>TypedResults.ServerSentEvents</c> writes as they are); <paramref name="missingTerminal"/> makes the event sent
+    /// when the producer stops without a terminal one (<c>null</c>: nothing).
+    /// </summary>
+    public static async IAsyncEnumerable<SseItem<T>> ReadAllAsync<T>(
+        ChannelReader<SseItem<T>> events,
+        Stream body,
+        SseStreamOptions options,
+        Func<SseItem<T>>? missingTerminal,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default,
+        Action? writeTimedOut = null)
     {
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(body);
@@ -37,6 +56,10 @@ public static class SseEventStream
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.HeartbeatInterval, TimeSpan.Zero);
 
         using var heartbeat = new Heartbeat(options, cancellationToken);
+        // The formatter writes each item before it asks for the next, so the time between a yield and the next call
+        // is that item's write; flushes and pings are armed here.
+        using var deadline = new WriteDeadline(options.WriteTimeout, writeTimedOut, options.TimeProvider);
+        using var tally = new SseStreamTally();
         while (true)
         {
             // A disconnected client is seen here even while events keep coming (writes to it may not fail).
@@ -45,7 +68,13 @@ public static class SseEventStream
             // Hot path: while events are ready they are handed over one after another with no timer and no flush.
             if (events.TryRead(out var item))
             {
+                deadline.Arm();
+                tally.Add(item);
                 yield return item;
+                if (!deadline.Disarm())
+                {
+                    yield break;
+                }
                 if (options.IsTerminal(item.EventType))
                 {
                     yield break;
@@ -56,7 +85,12 @@ public static class SseEventStream
             // Nothing is ready: push out what the formatter wrote, then wait for the next event or the heartbeat.
             // The timer is armed before the flush, so the silence is measured from the last write.
             var waiting = heartbeat.Arm();
+            deadline.Arm();
             await body.FlushAsync(cancellationToken).ConfigureAwait(false);
+            if (!deadline.Disarm())
+            {
+                yield break;
+            }
             bool more;
             var pingDue = false;
             try
@@ -75,7 +109,12 @@ public static class SseEventStream
             if (pingDue)
             {
                 // Flushed with whatever follows, as soon as nothing further is ready (the top of the loop).
+                deadline.Arm();
                 await body.WriteAsync(Ping, cancellationToken).ConfigureAwait(false);
+                if (!deadline.Disarm())
+                {
+                    yield break;
+                }
             }
             else if (!more)
             {
@@ -83,9 +122,11 @@ public static class SseEventStream
             }
         }
 
-        if (!cancellationToken.IsCancellationRequested && options.MissingTerminal is { } missing)
+        if (!cancellationToken.IsCancellationRequested && missingTerminal is { } missing)
         {
-            yield return missing();
+            var last = missing();
+            tally.Add(last);
+            yield return last;
         }
     }
 
@@ -130,8 +171,17 @@ public sealed class SseStreamOptions
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
-    /// <summary>Event names that end the stream; nothing is sent after the first of them.</summary>
-    public IReadOnlySet<string> TerminalEvents { get; init; } = new HashSet<string>(StringComparer.Ordinal) { SseNames.Done, SseNames.Error };
+    /// <summary>
+    /// <c>SSE_WRITE_TIMEOUT</c>: a write (or flush) to the client that has not completed after this long ends the
+    /// stream (the caller aborts the connection). <c>null</c>: no cut-off.
+    /// </summary>
+    public TimeSpan? WriteTimeout { get; init; }
+
+    /// <summary>
+    /// Event names that end the stream; nothing is sent after the first of them. <c>null</c> (the default): the
+    /// contract's <c>done</c> and <c>error</c> (<see cref="SseNames.IsTerminal"/>).
+    /// </summary>
+    public IReadOnlySet<string>? TerminalEvents { get; init; }
 
     /// <summary>
     /// The event sent when the producer completes (or faults) without a terminal event; <c>null</c> sends nothing.
@@ -139,5 +189,6 @@ public sealed class SseStreamOptions
     /// </summary>
     public Func<SseItem<string>>? MissingTerminal { get; init; } = () => StreamEvents.Error(ErrorCodes.Unavailable, "The stream ended before it was complete.");
 
-    public bool IsTerminal(string? eventType) => eventType is not null && TerminalEvents.Contains(eventType);
+    public bool IsTerminal(string? eventType) =>
+        TerminalEvents is null ? SseNames.IsTerminal(eventType) : eventType is not null && TerminalEvents.Contains(eventType);
 }

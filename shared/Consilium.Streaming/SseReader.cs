@@ -42,15 +42,43 @@ public static class SseReader
         }
     }
 
-    /// <summary>Reads events up to and including the first terminal event (<c>done</c> or <c>error</c>), then stops.</summary>
-    public static async IAsyncEnumerable<SseItem<string>> ReadUntilTerminalAsync(
+    /// <summary>
+    /// Reads the events of <paramref name="stream"/> with their data as the UTF-8 bytes that arrived (one array per
+    /// event, no decoding), for a hop that forwards events verbatim; types as <see cref="ReadAsync"/> gives them.
+    /// </summary>
+    /// <remarks>
+    /// Decoding every event's data into a UTF-16 string only to encode it again on the way out was a measurable part of
+    /// each hop's CPU per delta in the benchmark (docs/benchmarks.md); this keeps the framework's parser and skips it.
+    /// </remarks>
+    public static async IAsyncEnumerable<SseItem<byte[]>> ReadUtf8Async(
         Stream stream,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await foreach (var item in ReadAsync(stream, cancellationToken).ConfigureAwait(false))
+        var parser = SseParser.Create(stream, static (_, data) => data.ToArray());
+        await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return item.EventType.Length > 0
+                ? item
+                : new(item.Data, SseParser.EventTypeDefault) { EventId = item.EventId, ReconnectionInterval = item.ReconnectionInterval };
+        }
+    }
+
+    /// <summary>Reads events up to and including the first terminal event (<c>done</c> or <c>error</c>), then stops.</summary>
+    public static IAsyncEnumerable<SseItem<string>> ReadUntilTerminalAsync(Stream stream, CancellationToken cancellationToken = default) =>
+        UntilTerminalAsync(ReadAsync(stream, cancellationToken), cancellationToken);
+
+    /// <summary><see cref="ReadUtf8Async"/> up to and including the first terminal event (<c>done</c> or <c>error</c>).</summary>
+    public static IAsyncEnumerable<SseItem<byte[]>> ReadUtf8UntilTerminalAsync(Stream stream, CancellationToken cancellationToken = default) =>
+        UntilTerminalAsync(ReadUtf8Async(stream, cancellationToken), cancellationToken);
+
+    private static async IAsyncEnumerable<SseItem<T>> UntilTerminalAsync<T>(
+        IAsyncEnumerable<SseItem<T>> events,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var item in events.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             yield return item;
-            if (item.EventType is SseNames.Done or SseNames.Error)
+            if (SseNames.IsTerminal(item.EventType))
             {
                 yield break;
             }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Consilium.Streaming;
 
 namespace Consilium.Council.Pricing;
@@ -59,16 +60,19 @@ public sealed class PricingTable
     /// (US dollars per million tokens; property names case-insensitive; every field required, none negative).
     /// Throws <see cref="FormatException"/> with an actionable message otherwise.
     /// </summary>
+    private static readonly JsonTypeInfo<Dictionary<string, ModelPrice?>> PriceJson = (JsonTypeInfo<Dictionary<string, ModelPrice?>>)new JsonSerializerOptions
+    {
+        PropertyNameCaseInsensitive = true,
+        RespectRequiredConstructorParameters = true,
+        TypeInfoResolver = CouncilJson.Default,
+    }.GetTypeInfo(typeof(Dictionary<string, ModelPrice?>));
+
     public static IReadOnlyDictionary<string, ModelPrice> ParseJson(string json)
     {
         Dictionary<string, ModelPrice?>? parsed;
         try
         {
-            parsed = JsonSerializer.Deserialize<Dictionary<string, ModelPrice?>>(json, new JsonSerializerOptions
-            {
-                PropertyNameCaseInsensitive = true,
-                RespectRequiredConstructorParameters = true,
-            });
+            parsed = JsonSerializer.Deserialize(json, PriceJson);
         }
         catch (JsonException ex)
         {

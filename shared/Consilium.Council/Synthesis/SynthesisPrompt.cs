@@ -22,8 +22,6 @@ public static class SynthesisPrompt
     /// <summary>At most this many tokens are asked for.</summary>
     public const int MaxTokens = 1500;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public static string System { get; } = $$"""
         You are the moderator of a council of ten real-estate and proptech experts.
         {{SeatLine}}
@@ -47,7 +45,7 @@ public static class SynthesisPrompt
         builder.Append("<question>\n").Append(question).Append("\n</question>\n\n");
         builder.Append("The experts' stances:\n");
         // The serializer escapes '<' and '>', so no stance text can close the block early.
-        builder.Append(StancesOpenTag).Append(JsonSerializer.Serialize(stances, Json)).Append(StancesCloseTag).Append("\n\n");
+        builder.Append(StancesOpenTag).Append(JsonSerializer.Serialize(stances, CouncilJson.Default.IReadOnlyListSynthesisStance)).Append(StancesCloseTag).Append("\n\n");
         builder.Append("Reply with ONLY {\"axes\":[{\"topic\",\"for\":[ids],\"against\":[ids],\"crux\"}],\"synthesis\":\"...\"}.");
         return builder.ToString();
     }
@@ -72,7 +70,7 @@ public static class SynthesisPrompt
         }
         try
         {
-            var stances = JsonSerializer.Deserialize<List<SynthesisStance>>(userMessage.AsSpan(start, close - start), Json);
+            var stances = JsonSerializer.Deserialize(userMessage.AsSpan(start, close - start), CouncilJson.Default.ListSynthesisStance);
             return stances is null || stances.Any(s => s is null || string.IsNullOrEmpty(s.Agent)) ? null : stances;
         }
         catch (JsonException)

@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
+using Consilium.Council.Conversations;
 
 namespace Consilium.Council.Tension;
 
 /// <summary>
-/// Where the council agrees and disagrees (CONTRACT §5). Everything but <see cref="Axes"/> and <see cref="Synthesis"/>
+/// Where the council agrees and disagrees (docs/api.md#tension-map). Everything but <see cref="Axes"/> and <see cref="Synthesis"/>
 /// is computed deterministically by <see cref="TensionMath"/>; those two come from the synthesis call.
 /// </summary>
 public sealed record TensionMap(
@@ -15,7 +16,11 @@ public sealed record TensionMap(
     [property: JsonPropertyName("outliers")] IReadOnlyList<string> Outliers,
     [property: JsonPropertyName("missing")] IReadOnlyList<string> Missing,
     [property: JsonPropertyName("axes")] IReadOnlyList<TensionAxis> Axes,
-    [property: JsonPropertyName("synthesis")] string? Synthesis);
+    [property: JsonPropertyName("synthesis")] string? Synthesis,
+    [property: JsonPropertyName("shifts"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, StanceShift>? Shifts = null,
+    [property: JsonPropertyName("moved"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Moved = null,
+    [property: JsonPropertyName("held"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Held = null,
+    [property: JsonPropertyName("notAsked"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? NotAsked = null);
 
 /// <summary>One agent's stance as the map shows it.</summary>
 public sealed record StancePosition(
@@ -28,7 +33,8 @@ public sealed record TensionAxis(
     [property: JsonPropertyName("topic")] string Topic,
     [property: JsonPropertyName("for")] IReadOnlyList<string> For,
     [property: JsonPropertyName("against")] IReadOnlyList<string> Against,
-    [property: JsonPropertyName("crux")] string Crux);
+    [property: JsonPropertyName("crux")] string Crux,
+    [property: JsonPropertyName("followUp"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FollowUp? FollowUp = null);
 
 /// <summary>How one requested agent ended: with a stance (possibly unreadable, <c>null</c>) or failed.</summary>
 public sealed record AgentVerdict(string AgentId, bool Succeeded, Stance? Stance)
