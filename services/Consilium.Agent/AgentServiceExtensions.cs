@@ -1,9 +1,11 @@
 using Consilium.Agent.Options;
 using Consilium.Agent.Personas;
 using Consilium.Agent.Security;
+using Consilium.Agent.Startup;
 using Consilium.Agent.Telemetry;
 using Consilium.Agent.Upstream;
 using Consilium.Anthropic;
+using Consilium.ServiceDefaults.WarmUp;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -30,15 +32,29 @@ public static class AgentServiceExtensions
         services.AddSingleton<AgentPersona>();
         services.AddSingleton<InternalKey>();
         services.AddSingleton<AgentMetrics>();
+        services.AddSingleton<ChatTelemetry>();
         services.AddSingleton<AnthropicRequestBuilder>();
         services.AddTransient<ModelFallbackChain>();
+        services.AddOptions<ModelCircuitOptions>().Configure<IConfiguration>(ModelCircuitOptions.Read).ValidateOnStart();
+        services.AddSingleton<ModelCircuits>();
         services.AddHealthChecks().AddCheck<PersonaHealthCheck>("persona");
+        // The first question after ready costs what any other does: /health waits for the warm-up (docs/benchmarks.md).
+        services.AddStartupWarmUp<PathWarmUp>();
 
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<UpstreamOptions>>().Value.Upstream);
         // Streams last minutes: the agent's own deadlines (StreamDeadlines) bound each call, not HttpClient.Timeout.
         // No resilience pipeline either: every retry must be a visible `retry` event, which ModelFallbackChain writes.
+        // A model stream left unread (the caller went away, a stop) is closed at once instead of drained: by default
+        // the handler keeps reading an abandoned response for up to 2 s (ResponseDrainTimeout) to reuse the connection,
+        // and the model goes on generating — and billing — until then. A cancellation that lands just as the response
+        // headers arrive is seen only by the next read, which fails before it touches the connection, so only the
+        // dispose that follows can end the call (docs/api.md, "Stop a council").
         services.AddHttpClient<AnthropicClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
-            .UseSocketsHttpHandler((handler, _) => handler.ConnectTimeout = ConnectTimeout);
+            .UseSocketsHttpHandler((handler, _) =>
+            {
+                handler.ConnectTimeout = ConnectTimeout;
+                handler.MaxResponseDrainSize = 0;
+            });
         return builder;
     }
 }

@@ -1,11 +1,14 @@
 using Consilium.Agent;
 using Consilium.Agent.Api;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddAgent();
+return ServiceRunner.Start(() =>
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddServiceDefaults();
+    builder.AddAgent();
 
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.MapAskApi();
-return app.RunService();
+    var app = builder.Build();
+    app.MapDefaultEndpoints();
+    app.MapAskApi();
+    return app;
+});

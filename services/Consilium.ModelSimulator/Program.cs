@@ -1,12 +1,15 @@
 using Consilium.ModelSimulator;
 using Consilium.ModelSimulator.Api;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddModelSimulator();
+return ServiceRunner.Start(() =>
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddServiceDefaults();
+    builder.AddModelSimulator();
 
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.MapMessagesApi();
-app.MapSimApi();
-return app.RunService();
+    var app = builder.Build();
+    app.MapDefaultEndpoints();
+    app.MapMessagesApi();
+    app.MapSimApi();
+    return app;
+});

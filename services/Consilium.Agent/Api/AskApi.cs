@@ -3,12 +3,13 @@ using System.Threading.Channels;
 using Consilium.Agent.Personas;
 using Consilium.Agent.Security;
 using Consilium.Agent.Upstream;
+using Consilium.Contracts;
 using Consilium.Streaming;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Consilium.Agent.Api;
 
-/// <summary><c>POST /v1/ask</c>: one question, answered as the stream format of <c>/api/agent/{id}</c> (CONTRACT §3, §4).</summary>
+/// <summary><c>POST /v1/ask</c>: one question, answered as the stream format of <c>/api/agent/{id}</c> (docs/api.md#public-api, docs/api.md#agent-service-internal).</summary>
 public static class AskApi
 {
     public static RouteGroupBuilder MapAskApi(this IEndpointRouteBuilder app)
@@ -18,11 +19,11 @@ public static class AskApi
         return group;
     }
 
-    public static async Task<Results<ServerSentEventsResult<string>, ProblemHttpResult>> AskAsync(
+    public static async Task<Results<ServerSentEventsResult<byte[]>, ProblemHttpResult>> AskAsync(
         HttpContext context, AgentPersona persona, ModelFallbackChain chain, TimeProvider time)
     {
-        var (ask, problem) = await AskRequestReader.ReadAsync(context.Request, context.RequestAborted);
-        if (problem is not null)
+        var body = await JsonBody.ReadAsync<AskRequest>(context.Request, context.RequestAborted);
+        if (!body.TryGetValue(out var ask, out var problem))
         {
             return problem;
         }
@@ -33,7 +34,7 @@ public static class AskApi
                 title: "Persona not loaded",
                 detail: $"This build has no fingerprint for '{persona.AgentId}' (Personas/{persona.AgentId}.md); rebuild the agent with it.");
         }
-        return TypedResults.ServerSentEvents(StreamAsync(current, ask!, chain, context, time));
+        return TypedResults.ServerSentEvents(StreamAsync(current, ask, chain, context, time));
     }
 
     /// <summary>
@@ -41,16 +42,18 @@ public static class AskApi
     /// whenever it is empty, and a terminal event guaranteed. Leaving early (the client went away, or a write failed)
     /// cancels the chain and with it the upstream call.
     /// </summary>
-    private static async IAsyncEnumerable<SseItem<string>> StreamAsync(
+    /// <remarks>The events are the model's UTF-8 bytes, which <c>TypedResults.ServerSentEvents</c> writes as they are.</remarks>
+    internal static async IAsyncEnumerable<SseItem<byte[]>> StreamAsync(
         Persona persona, AskRequest ask, ModelFallbackChain chain, HttpContext context, TimeProvider time)
     {
-        var channel = Channel.CreateUnbounded<SseItem<string>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var channel = Channel.CreateUnbounded<SseItem<byte[]>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         var producer = chain.RunAsync(persona, ask, channel.Writer, stop.Token);
         try
         {
             var options = new SseStreamOptions { TimeProvider = time };
-            await foreach (var item in SseEventStream.ReadAllAsync(channel.Reader, context.Response.Body, options, context.RequestAborted))
+            Func<SseItem<byte[]>>? missingTerminal = options.MissingTerminal is { } missing ? () => StreamEvents.Utf8(missing()) : null;
+            await foreach (var item in SseEventStream.ReadAllAsync(channel.Reader, context.Response.Body, options, missingTerminal, context.RequestAborted))
             {
                 yield return item;
             }

@@ -2,7 +2,7 @@ using Consilium.Council;
 
 namespace Consilium.Agent.Options;
 
-/// <summary>Which seat this instance serves and the key the orchestrator must present (CONTRACT §2, §4).</summary>
+/// <summary>Which seat this instance serves and the key the orchestrator must present (docs/configuration.md, docs/api.md#agent-service-internal).</summary>
 public sealed class AgentOptions
 {
     /// <summary><c>AGENT_ID</c>: one of <see cref="Roster.Ids"/>.</summary>

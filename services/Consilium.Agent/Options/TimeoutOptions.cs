@@ -1,6 +1,6 @@
 namespace Consilium.Agent.Options;
 
-/// <summary>How long an answer may take (CONTRACT §4). Each expiry ends the stream with <c>error</c> code <c>timeout</c>.</summary>
+/// <summary>How long an answer may take (docs/api.md#agent-service-internal). Each expiry ends the stream with <c>error</c> code <c>timeout</c>.</summary>
 public sealed class TimeoutOptions
 {
     /// <summary><c>AGENT_FIRST_TOKEN_TIMEOUT</c>: from the request to the first text, across every model tried.</summary>

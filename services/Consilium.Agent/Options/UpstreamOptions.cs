@@ -3,7 +3,7 @@ using Consilium.Anthropic;
 namespace Consilium.Agent.Options;
 
 /// <summary>
-/// How the agent asks the model (CONTRACT §2; README "Configuration"): where the model is and which models to try,
+/// How the agent asks the model (docs/configuration.md; docs/configuration.md): where the model is and which models to try,
 /// read as every service reads them (<see cref="AnthropicUpstream"/>), and the agent's own limits.
 /// </summary>
 public sealed class UpstreamOptions

@@ -2,7 +2,7 @@ namespace Consilium.Agent.Personas;
 
 /// <summary>
 /// The fixed instruction appended to every fingerprint: end the answer with exactly one stance block in the format
-/// of README "The stance block" and <c>Consilium.Council.Stance</c>, which the orchestrator parses for the tension map.
+/// of docs/api.md#the-stance-block and <c>Consilium.Council.Stance</c>, which the orchestrator parses for the tension map.
 /// </summary>
 public static class StanceInstruction
 {

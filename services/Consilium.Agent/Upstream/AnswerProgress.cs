@@ -32,7 +32,13 @@ public sealed class AnswerProgress(TimeProvider time)
         {
             Usage = Usage.Update(usage);
         }
-        if (!streamEvent.IsTextDelta || TextForwarded)
+        return streamEvent.IsTextDelta && TextSeen();
+    }
+
+    /// <summary>A text delta is being forwarded; returns <c>true</c> when it is the answer's first text.</summary>
+    public bool TextSeen()
+    {
+        if (TextForwarded)
         {
             return false;
         }

@@ -1,17 +1,18 @@
 using System.Net.ServerSentEvents;
+using System.Text;
 using System.Threading.Channels;
-using Consilium.Agent.Api;
 using Consilium.Agent.Options;
 using Consilium.Agent.Personas;
 using Consilium.Agent.Telemetry;
 using Consilium.Anthropic;
+using Consilium.Contracts;
 using Consilium.Streaming;
 using Microsoft.Extensions.Options;
 
 namespace Consilium.Agent.Upstream;
 
 /// <summary>
-/// Answers one question by walking <c>CONSILIUM_MODELS</c> (CONTRACT §4). Each model's Anthropic events are forwarded
+/// Answers one question by walking <c>CONSILIUM_MODELS</c> (docs/api.md#agent-service-internal). Each model's Anthropic events are forwarded
 /// verbatim the moment they arrive. A model that fails with 429, 5xx, 529, a connection failure or an in-stream
 /// <c>error</c> before any text was forwarded is replaced by the next one, announced by a <c>retry</c> event (after
 /// waiting out a short <c>retry-after</c>). Once text was forwarded nothing switches: any failure ends the stream with
@@ -24,11 +25,14 @@ public sealed partial class ModelFallbackChain(
     IOptions<TimeoutOptions> timeouts,
     TimeProvider time,
     AgentMetrics metrics,
+    ModelCircuits circuits,
+    ChatTelemetry telemetry,
     ILogger<ModelFallbackChain> logger)
 {
-    public async Task RunAsync(Persona persona, AskRequest ask, ChannelWriter<SseItem<string>> output, CancellationToken clientAborted)
+    public async Task RunAsync(Persona persona, AskRequest ask, ChannelWriter<SseItem<byte[]>> output, CancellationToken clientAborted)
     {
         var answer = new AnswerProgress(time);
+        using var open = metrics.StreamOpened(persona.Id);
         using var deadlines = new StreamDeadlines(timeouts.Value, time, clientAborted);
         SseItem<string>? terminal;
         try
@@ -59,22 +63,36 @@ public sealed partial class ModelFallbackChain(
 
         if (terminal is { } last)
         {
-            output.TryWrite(last);
+            output.TryWrite(StreamEvents.Utf8(last));
         }
         output.TryComplete();
     }
 
     private async Task<SseItem<string>> WalkAsync(
-        Persona persona, AskRequest ask, ChannelWriter<SseItem<string>> output, StreamDeadlines deadlines, AnswerProgress answer)
+        Persona persona, AskRequest ask, ChannelWriter<SseItem<byte[]>> output, StreamDeadlines deadlines, AnswerProgress answer)
     {
         var models = client.Upstream.Models;
         for (var index = 0; ; index++)
         {
             var model = models[index];
-            var failure = await AttemptAsync(model, persona, ask, output, deadlines, answer).ConfigureAwait(false);
+            // Per attempt, never per delta: the model's circuit may skip it (docs/reliability.md, "Circuit breaker per model");
+            // the chat span opens only for an attempt that is made.
+            ChatSpan? span = null;
+            var (skipped, failure) = await circuits.AttemptAsync(
+                model, index < models.Count - 1,
+                () => AttemptAsync(model, persona, ask, output, deadlines, answer, span = telemetry.Start(persona.Id, model, ask.Message, ask.SessionId)),
+                deadlines.Token).ConfigureAwait(false);
+            if (skipped)
+            {
+                metrics.Fallback(persona.Id, model, 0);
+                output.TryWrite(StreamEvents.Utf8(StreamEvents.Retry(model, 0, models[index + 1])));
+                continue;
+            }
+            using var chat = span!;
             deadlines.StreamClosed();
             if (failure is null)
             {
+                chat.Succeeded(answer.Usage);
                 var durationMs = answer.DurationMs;
                 LogAnswered(persona.Id, model, answer.TtftMs, durationMs);
                 metrics.Answered(persona.Id, SseNames.Done);
@@ -89,14 +107,16 @@ public sealed partial class ModelFallbackChain(
                     ? $"{model} failed: {reason}."
                     : $"Every model in CONSILIUM_MODELS failed; the last, {model}: {reason}.";
                 LogFailed(persona.Id, model, failure.Code, failure.Reason);
+                chat.Failed(failure, nextModel: null, answer.Usage);
                 metrics.Answered(persona.Id, failure.Code);
                 return StreamEvents.Error(failure.Code, message);
             }
 
             var next = models[index + 1];
+            chat.Failed(failure, next, answer.Usage);
             LogFallback(persona.Id, model, failure.Status, failure.Reason, next);
             metrics.Fallback(persona.Id, model, failure.Status);
-            output.TryWrite(StreamEvents.Retry(model, failure.Status, next));
+            output.TryWrite(StreamEvents.Utf8(StreamEvents.Retry(model, failure.Status, next)));
             if (failure.RetryAfter is { } wait && wait > TimeSpan.Zero && wait <= upstream.Value.RetryAfterCap)
             {
                 await Task.Delay(wait, time, deadlines.Token).ConfigureAwait(false);
@@ -106,7 +126,8 @@ public sealed partial class ModelFallbackChain(
 
     /// <summary>One model's attempt. Returns <c>null</c> when it finished with <c>message_stop</c>.</summary>
     private async Task<AttemptFailure?> AttemptAsync(
-        string model, Persona persona, AskRequest ask, ChannelWriter<SseItem<string>> output, StreamDeadlines deadlines, AnswerProgress answer)
+        string model, Persona persona, AskRequest ask, ChannelWriter<SseItem<byte[]>> output, StreamDeadlines deadlines, AnswerProgress answer,
+        ChatSpan chat)
     {
         var cancellationToken = deadlines.Token;
         HttpResponseMessage response;
@@ -131,22 +152,36 @@ public sealed partial class ModelFallbackChain(
             try
             {
                 var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-                await foreach (var item in SseReader.ReadAsync(body, cancellationToken).ConfigureAwait(false))
+                // Events stay the UTF-8 bytes that arrived and are forwarded as they are; each is read once without
+                // building anything (AnthropicEventKind), and only the few that carry usage or an error are decoded.
+                await foreach (var item in SseReader.ReadUtf8Async(body, cancellationToken).ConfigureAwait(false))
                 {
                     deadlines.Activity();
-                    var streamEvent = AnthropicStreamEvent.Parse(item.EventType, item.Data);
-                    if (streamEvent.Type == AnthropicEventNames.Error || item.EventType == SseNames.Error)
+                    var kind = AnthropicEventKind.Scan(item.EventType, item.Data);
+                    var firstText = false;
+                    if (kind.NeedsFullParse || item.EventType == SseNames.Error)
                     {
-                        // Never forwarded: our own terminal `error` (or a `retry`) speaks for it.
-                        return AttemptFailure.InStream(streamEvent.ErrorType, streamEvent.ErrorMessage, answer.TextForwarded);
+                        var streamEvent = AnthropicStreamEvent.Parse(item.EventType, Encoding.UTF8.GetString(item.Data));
+                        chat.Observe(streamEvent);
+                        if (streamEvent.Type == AnthropicEventNames.Error || item.EventType == SseNames.Error)
+                        {
+                            // Never forwarded: our own terminal `error` (or a `retry`) speaks for it.
+                            return AttemptFailure.InStream(streamEvent.ErrorType, streamEvent.ErrorMessage, answer.TextForwarded);
+                        }
+                        firstText = answer.Observe(streamEvent);
                     }
-                    if (answer.Observe(streamEvent))
+                    else if (kind.IsTextDelta)
+                    {
+                        firstText = answer.TextSeen();
+                    }
+                    if (firstText)
                     {
                         deadlines.FirstTokenArrived();
+                        chat.FirstToken();
                         metrics.FirstToken(persona.Id, model, answer.TtftMs ?? 0);
                     }
                     output.TryWrite(item);
-                    if (streamEvent.Type == AnthropicEventNames.MessageStop)
+                    if (kind.Type == AnthropicEventNames.MessageStop)
                     {
                         return null;
                     }

@@ -3,7 +3,7 @@ using Consilium.Agent.Options;
 namespace Consilium.Agent.Upstream;
 
 /// <summary>
-/// The three clocks of one answer (CONTRACT §4) and the client's own cancellation, folded into one token that every
+/// The three clocks of one answer (docs/api.md#agent-service-internal) and the client's own cancellation, folded into one token that every
 /// upstream call uses: when any of them fires, the call in flight is cancelled.
 /// </summary>
 /// <remarks>
@@ -18,24 +18,69 @@ public sealed class StreamDeadlines : IDisposable
     private readonly CancellationTokenSource _firstToken;
     private readonly CancellationTokenSource _idle;
     private readonly CancellationTokenSource _any;
+    private readonly TimeProvider _time;
+    private readonly ITimer _idleTimer;
+    private readonly Lock _gate = new();
+    private long _lastActivity;
+    private bool _streamOpen;
+    private bool _disposed;
 
     public StreamDeadlines(TimeoutOptions timeouts, TimeProvider time, CancellationToken clientAborted)
     {
         _timeouts = timeouts;
+        _time = time;
         _total = new CancellationTokenSource(timeouts.Total, time);
         _firstToken = new CancellationTokenSource(timeouts.FirstToken, time);
-        _idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        _idle = new CancellationTokenSource();
         _any = CancellationTokenSource.CreateLinkedTokenSource(clientAborted, _total.Token, _firstToken.Token, _idle.Token);
+        _idleTimer = time.CreateTimer(static state => ((StreamDeadlines)state!).IdleTimerFired(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Cancelled when the client goes away or any deadline passes.</summary>
     public CancellationToken Token => _any.Token;
 
     /// <summary>The model stream sent something (or just opened): the idle clock starts again.</summary>
-    public void Activity() => _idle.CancelAfter(_timeouts.Idle);
+    public void Activity()
+    {
+        Volatile.Write(ref _lastActivity, _time.GetTimestamp());
+        if (!Volatile.Read(ref _streamOpen))
+        {
+            lock (_gate)
+            {
+                _streamOpen = true;
+                _idleTimer.Change(_timeouts.Idle, Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
 
     /// <summary>No model stream is open (between fallbacks): silence is not idleness.</summary>
-    public void StreamClosed() => _idle.CancelAfter(Timeout.InfiniteTimeSpan);
+    public void StreamClosed()
+    {
+        lock (_gate)
+        {
+            _streamOpen = false;
+            _idleTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void IdleTimerFired()
+    {
+        lock (_gate)
+        {
+            if (!_streamOpen || _disposed)
+            {
+                return;
+            }
+            var silent = _time.GetElapsedTime(Volatile.Read(ref _lastActivity));
+            if (silent < _timeouts.Idle)
+            {
+                _idleTimer.Change(_timeouts.Idle - silent, Timeout.InfiniteTimeSpan);
+                return;
+            }
+            // Under the lock, so a Dispose racing with the timer never meets a disposed source.
+            _idle.Cancel();
+        }
+    }
 
     /// <summary>The first text arrived: the first-token clock stops for good.</summary>
     public void FirstTokenArrived() => _firstToken.CancelAfter(Timeout.InfiniteTimeSpan);
@@ -49,6 +94,11 @@ public sealed class StreamDeadlines : IDisposable
 
     public void Dispose()
     {
+        lock (_gate)
+        {
+            _disposed = true;
+        }
+        _idleTimer.Dispose();
         _any.Dispose();
         _idle.Dispose();
         _firstToken.Dispose();

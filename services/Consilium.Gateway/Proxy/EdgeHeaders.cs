@@ -5,11 +5,14 @@ namespace Consilium.Gateway.Proxy;
 
 /// <summary>
 /// Header hygiene at the edge. Whatever a client claims about where a request came from is dropped, and the
-/// gateway states it itself: <c>X-Forwarded-For</c> is the TCP peer, plus <c>X-Forwarded-Proto</c>/<c>-Host</c>.
+/// gateway states it itself: <c>X-Forwarded-For</c> is the client, plus <c>X-Forwarded-Proto</c>/<c>-Host</c>. The
+/// client is the TCP peer, unless the peer is in <c>TRUSTED_PROXIES</c> (an ingress in front of the gateway): then it
+/// is the <c>X-Forwarded-For</c> entry that trusted hop appended (<see cref="ForwardedFor"/>, the rule the orchestrator
+/// applies to the gateway), never an entry the client wrote.
 /// Internal keys never pass in either direction (the client's <c>Authorization</c> bearer does: the orchestrator
 /// checks it), and the upstream's server identity is not shown to the public.
-/// <c>CF-Connecting-IP</c> is the one exception: with <c>CLOUDFLARE_IP_RANGES</c> set it passes through when the TCP
-/// peer is inside those ranges, so the orchestrator (which checks the same ranges against the hop the gateway names in
+/// <c>CF-Connecting-IP</c> is the one exception: with <c>CLOUDFLARE_IP_RANGES</c> set it passes through when that
+/// client address is inside those ranges, so the orchestrator (which checks the same ranges against the hop the gateway names in
 /// <c>X-Forwarded-For</c>) can key the rate limit on the real client behind Cloudflare.
 /// </summary>
 public static class EdgeHeaders
@@ -28,10 +31,9 @@ public static class EdgeHeaders
 
     public static void Apply(TransformBuilderContext context)
     {
-        var cloudflare = context.Services.GetRequiredService<CloudflareRanges>();
+        var networks = context.Services.GetRequiredService<EdgeNetworks>();
         context.UseDefaultForwarders = false;
-        context.AddRequestTransform(transform => RemoveUntrusted(transform, cloudflare));
-        context.AddXForwardedFor(action: ForwardedTransformActions.Set);
+        context.AddRequestTransform(transform => ForwardClient(transform, networks));
         context.AddXForwardedProto(action: ForwardedTransformActions.Set);
         context.AddXForwardedHost(action: ForwardedTransformActions.Set);
         foreach (var header in Internal)
@@ -40,12 +42,17 @@ public static class EdgeHeaders
         }
     }
 
-    private static ValueTask RemoveUntrusted(RequestTransformContext context, CloudflareRanges cloudflare)
+    /// <summary>The client address as the gateway believes it; the original request's headers are never modified.</summary>
+    public static System.Net.IPAddress Client(HttpContext context, EdgeNetworks networks) =>
+        ForwardedFor.ResolveClient(context.Connection.RemoteIpAddress, context.Request.Headers[ForwardedFor.Header], networks.TrustedProxies);
+
+    private static ValueTask ForwardClient(RequestTransformContext context, EdgeNetworks networks)
     {
-        var peerIsCloudflare = context.HttpContext.Connection.RemoteIpAddress is { } peer && cloudflare.Networks.ContainsAddress(peer);
+        var client = Client(context.HttpContext, networks);
+        var hopIsCloudflare = networks.Cloudflare.ContainsAddress(client);
         foreach (var name in context.HttpContext.Request.Headers.Keys)
         {
-            if (peerIsCloudflare && name.Equals(CloudflareClientHeader, StringComparison.OrdinalIgnoreCase))
+            if (hopIsCloudflare && name.Equals(CloudflareClientHeader, StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
@@ -56,13 +63,7 @@ public static class EdgeHeaders
                 RequestTransform.RemoveHeader(context, name);
             }
         }
+        context.ProxyRequest.Headers.TryAddWithoutValidation(ForwardedFor.Header, client.ToString());
         return ValueTask.CompletedTask;
     }
-}
-
-/// <summary><c>CLOUDFLARE_IP_RANGES</c>: the networks Cloudflare connects from; empty unless configured.</summary>
-public sealed class CloudflareRanges(IConfiguration configuration)
-{
-    public IReadOnlyList<System.Net.IPNetwork> Networks { get; } =
-        NetworkList.Parse("CLOUDFLARE_IP_RANGES", configuration["CLOUDFLARE_IP_RANGES"] ?? "");
 }

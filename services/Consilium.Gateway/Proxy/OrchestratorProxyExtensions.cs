@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
@@ -7,7 +8,8 @@ using Yarp.ReverseProxy.LoadBalancing;
 namespace Consilium.Gateway.Proxy;
 
 /// <summary>
-/// The only thing the gateway proxies: <c>/api/**</c> to the orchestrator replicas of <c>ORCHESTRATOR_URLS</c>.
+/// What the gateway proxies to the orchestrator replicas of <c>ORCHESTRATOR_URLS</c>: <c>/api/**</c>, and the API
+/// description <c>/openapi/**</c>, its reference page <c>/docs/**</c> and the MCP server <c>/mcp</c> (docs/clients.md).
 /// Agents and the model simulator are never reachable through it.
 /// </summary>
 public static class OrchestratorProxyExtensions
@@ -23,12 +25,16 @@ public static class OrchestratorProxyExtensions
 
     public static IHostApplicationBuilder AddOrchestratorProxy(this IHostApplicationBuilder builder)
     {
-        var urls = OrchestratorUrls.Read(builder.Configuration);
-        // Built now, so a malformed CLOUDFLARE_IP_RANGES stops the gateway at start-up with one line.
-        builder.Services.AddSingleton(new CloudflareRanges(builder.Configuration));
-        builder.Services.AddReverseProxy()
-            .LoadFromMemory([ApiRoute()], [OrchestratorCluster(urls)])
-            .AddTransforms(EdgeHeaders.Apply);
+        var services = builder.Services;
+        services.AddOptions<OrchestratorUrls>().Configure<IConfiguration>(OrchestratorUrls.Read).ValidateOnStart();
+        services.AddOptions<EdgeNetworks>().Configure<IConfiguration>(EdgeNetworks.Read).ValidateOnStart();
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<EdgeNetworks>>().Value);
+        services.AddReverseProxy().AddTransforms(EdgeHeaders.Apply);
+        // What LoadFromMemory registers, with the cluster's destinations taken from the bound ORCHESTRATOR_URLS.
+        services.AddSingleton(provider => new InMemoryConfigProvider(
+            [ApiRoute(), .. ClientRoutes()],
+            [OrchestratorCluster(provider.GetRequiredService<IOptions<OrchestratorUrls>>().Value.Urls)]));
+        services.AddSingleton<IProxyConfigProvider>(provider => provider.GetRequiredService<InMemoryConfigProvider>());
         builder.Services.AddHealthChecks().AddCheck<OrchestratorsHealthCheck>("orchestrators");
         return builder;
     }
@@ -45,6 +51,11 @@ public static class OrchestratorProxyExtensions
         ClusterId = ClusterId,
         Match = new RouteMatch { Path = "/api/{**rest}" },
     };
+
+    /// <summary>The orchestrator's other public paths; the orchestrator decides which need auth (<c>/mcp</c> does).</summary>
+    private static IEnumerable<RouteConfig> ClientRoutes() =>
+        new[] { ("openapi", "/openapi/{**rest}"), ("docs", "/docs/{**rest}"), ("mcp", "/mcp/{**rest}") }
+            .Select(route => new RouteConfig { RouteId = route.Item1, ClusterId = ClusterId, Match = new RouteMatch { Path = route.Item2 } });
 
     private static ClusterConfig OrchestratorCluster(IReadOnlyList<Uri> urls) => new()
     {

@@ -1,13 +1,18 @@
 namespace Consilium.Gateway.Proxy;
 
-/// <summary>The orchestrator replicas the gateway balances over: <c>ORCHESTRATOR_URLS</c>, comma-separated.</summary>
-public static class OrchestratorUrls
+/// <summary>
+/// The orchestrator replicas the gateway balances over: <c>ORCHESTRATOR_URLS</c>, comma-separated. Options bound and
+/// validated at start-up: a malformed entry stops the gateway with one line naming the variable.
+/// </summary>
+public sealed class OrchestratorUrls
 {
     public const string Variable = "ORCHESTRATOR_URLS";
     public const string Default = "http://orchestrator:8080";
 
+    public IReadOnlyList<Uri> Urls { get; set; } = [];
+
     /// <summary>Reads and checks the variable; a malformed entry is a <see cref="ConfigurationErrorException"/> naming it.</summary>
-    public static IReadOnlyList<Uri> Read(IConfiguration configuration)
+    public static void Read(OrchestratorUrls options, IConfiguration configuration)
     {
         var entries = configuration.GetList(Variable);
         if (entries.Count == 0)
@@ -30,6 +35,6 @@ public static class OrchestratorUrls
                 urls.Add(url);
             }
         }
-        return urls;
+        options.Urls = urls;
     }
 }

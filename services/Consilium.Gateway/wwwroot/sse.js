@@ -6,7 +6,9 @@
 
 export class SseParser {
   /**
-   * @param {(event: {type: string, data: string, id: string | null}) => void} onEvent called for every complete event
+   * @param {(event: {type: string, data: string, id: string | null}, meta: {hasId: boolean}) => unknown} onEvent called
+   *   for every complete event; `id` is the stream's last event id (inherited when the event has no `id:` line, as
+   *   the standard says), `meta.hasId` whether this event carried an `id:` line of its own
    * @param {{onComment?: (text: string) => void, onRetry?: (ms: number) => void}} [hooks]
    */
   constructor(onEvent, hooks = {}) {
@@ -107,24 +109,32 @@ export class SseParser {
 
   dispatch() {
     if (this.hasData) {
-      this.onEvent({ type: this.eventType || "message", data: this.data.join("\n"), id: this.eventId ?? this.lastEventId });
+      this.onEvent({ type: this.eventType || "message", data: this.data.join("\n"), id: this.eventId ?? this.lastEventId }, { hasId: this.eventId !== null });
     }
     this.resetEvent();
   }
 }
 
 /**
- * Reads a fetch Response body to its end, calling onEvent for each complete event.
- * Resolves when the body ends; rejects when the connection breaks or the signal aborts.
+ * Reads a fetch Response body to its end, calling onEvent for each complete event. When onEvent returns `false` the
+ * reading stops there: later events are not delivered and the body is cancelled (the connection is given up).
+ * Resolves when the body ends or reading stopped; rejects when the connection breaks or the signal aborts.
  */
 export async function readEventStream(response, onEvent, hooks = {}) {
-  const parser = new SseParser(onEvent, hooks);
+  let stopped = false;
+  const parser = new SseParser((event, meta) => {
+    if (!stopped && onEvent(event, meta) === false) stopped = true;
+  }, hooks);
   const reader = response.body.getReader();
   try {
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
       parser.push(value);
+      if (stopped) {
+        await reader.cancel().catch(() => {});
+        return;
+      }
     }
   } finally {
     reader.releaseLock();

@@ -40,7 +40,7 @@ public static class AnthropicErrors
     private static JsonHttpResult<ErrorBody> Create(HttpContext http, int status, string type, string message) =>
         TypedResults.Json(
             new ErrorBody(new ErrorDetail(type, message), RequestIds.Get(http)),
-            WireJson.Options,
+            WireJson.Of<ErrorBody>(),
             contentType: "application/json",
             statusCode: status);
 }

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Consilium.ModelSimulator.Api;
 
-/// <summary>The Anthropic-compatible Messages API (CONTRACT §6).</summary>
+/// <summary>The Anthropic-compatible Messages API (docs/simulator.md).</summary>
 public static class MessagesApi
 {
     public static RouteGroupBuilder MapMessagesApi(this IEndpointRouteBuilder app)

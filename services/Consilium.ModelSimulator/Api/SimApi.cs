@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Consilium.ModelSimulator.Observability;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -25,3 +27,9 @@ public static class SimApi
 
     private static Ok<RequestStats> GetStats(RequestLog log) => TypedResults.Ok(log.Stats());
 }
+
+/// <summary>The <c>/sim</c> bodies' serialization metadata, generated at build time (no reflection: Native AOT keeps it).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(IReadOnlyList<RequestRecord>))]
+[JsonSerializable(typeof(RequestStats))]
+internal sealed partial class SimApiJson : JsonSerializerContext;

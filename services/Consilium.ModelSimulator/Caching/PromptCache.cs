@@ -7,9 +7,10 @@ namespace Consilium.ModelSimulator.Caching;
 
 /// <summary>
 /// Prompt-cache accounting as the real API reports it. The cacheable prefix is the prompt in cache order (tools,
-/// system blocks, message blocks) up to and including the last block marked <c>cache_control</c>. The first request
-/// with a prefix (per model) writes it (<c>cache_creation_input_tokens</c>); a repeat within the TTL reads it
-/// (<c>cache_read_input_tokens</c>) and refreshes the TTL. Prefixes shorter than the minimum are not cached.
+/// system blocks, message blocks) up to and including the last block marked <c>cache_control</c>. The longest prefix
+/// ending at any breakpoint that an earlier request (same model) wrote within the TTL is read
+/// (<c>cache_read_input_tokens</c>); the rest of the cacheable prefix is written (<c>cache_creation_input_tokens</c>);
+/// every breakpoint's prefix is (re)written with a fresh TTL. Prefixes shorter than the minimum are not cached.
 /// <c>input_tokens</c> is always the part after the cached prefix.
 /// </summary>
 public sealed class PromptCache(TimeProvider time, IOptions<SimulatorOptions> options)
@@ -22,44 +23,48 @@ public sealed class PromptCache(TimeProvider time, IOptions<SimulatorOptions> op
     {
         var totalChars = request.Prompt.Sum(block => (long)block.Content.Length);
         var totalTokens = TokenEstimate.FromChars(totalChars);
-        var breakpoint = LastIndexOfBreakpoint(request.Prompt);
-        if (breakpoint < 0)
+        // Every breakpoint's prefix, shortest first, that is long enough to be cached.
+        var prefixes = new List<(string Key, int Tokens)>();
+        long chars = 0;
+        for (var i = 0; i < request.Prompt.Count; i++)
         {
-            return new PromptUsage(totalTokens, 0, 0);
+            chars += request.Prompt[i].Content.Length;
+            if (request.Prompt[i].CacheControl && TokenEstimate.FromChars(chars) >= options.Value.CacheMinTokens)
+            {
+                prefixes.Add((StableHash.Hex([request.Model, .. request.Prompt.Take(i + 1).Select(block => block.Content)]), TokenEstimate.FromChars(chars)));
+            }
         }
-        var prefix = request.Prompt.Take(breakpoint + 1).ToList();
-        var prefixTokens = TokenEstimate.FromChars(prefix.Sum(block => (long)block.Content.Length));
-        if (prefixTokens < options.Value.CacheMinTokens)
+        if (prefixes.Count == 0)
         {
             return new PromptUsage(totalTokens, 0, 0);
         }
 
-        var key = StableHash.Hex([request.Model, .. prefix.Select(block => block.Content)]);
         var now = time.GetUtcNow();
-        var hit = false;
+        var read = 0;
         lock (_gate)
         {
-            hit = _expiries.TryGetValue(key, out var expiry) && expiry > now;
-            _expiries[key] = now + options.Value.CacheTtl;
-            if (!hit && ++_writesSinceSweep >= 1024)
+            // The longest cached prefix is read; the rest up to the last breakpoint is written. Every prefix is
+            // (re)written, so a later request that shares only an earlier breakpoint still hits.
+            for (var i = prefixes.Count - 1; i >= 0; i--)
+            {
+                if (_expiries.TryGetValue(prefixes[i].Key, out var expiry) && expiry > now)
+                {
+                    read = prefixes[i].Tokens;
+                    break;
+                }
+            }
+            foreach (var prefix in prefixes)
+            {
+                _expiries[prefix.Key] = now + options.Value.CacheTtl;
+            }
+            if (read < prefixes[^1].Tokens && ++_writesSinceSweep >= 1024)
             {
                 Sweep(now);
             }
         }
-        var rest = Math.Max(0, totalTokens - prefixTokens);
-        return hit ? new PromptUsage(rest, 0, prefixTokens) : new PromptUsage(rest, prefixTokens, 0);
-    }
-
-    private static int LastIndexOfBreakpoint(IReadOnlyList<PromptBlock> prompt)
-    {
-        for (var i = prompt.Count - 1; i >= 0; i--)
-        {
-            if (prompt[i].CacheControl)
-            {
-                return i;
-            }
-        }
-        return -1;
+        var cached = prefixes[^1].Tokens;
+        var rest = Math.Max(0, totalTokens - cached);
+        return new PromptUsage(rest, cached - read, read);
     }
 
     private void Sweep(DateTimeOffset now)

@@ -1,6 +1,6 @@
 namespace Consilium.ModelSimulator.Faults;
 
-/// <summary>What a <c>fault=</c> key asks for (README "Simulator directives").</summary>
+/// <summary>What a <c>fault=</c> key asks for (docs/simulator.md#simulator-directives-fault-injection).</summary>
 public enum FaultKind
 {
     /// <summary><c>fault=429</c>: <c>rate_limit_error</c> before the stream, with <c>retry-after</c>.</summary>

@@ -16,7 +16,7 @@ public sealed record AnswerPlan(IReadOnlyList<string> Deltas, string StopReason,
     {
         var tokens = request.Seat == SynthesisWriter.Seat && SynthesisWriter.TryWrite(request.Question, out var json)
             ? Tokenizer.Split(json)
-            : AnswerWriter.Write(request.Seat, request.Question, request.Hash, behavior.OutputTokens, behavior.InjectHostile);
+            : AnswerWriter.Write(request.Seat, request.Question, request.Hash, behavior.OutputTokens, behavior.InjectHostile, request.EarlierQuestions);
         return Limit(tokens, request.MaxTokens, request.StopSequences);
     }
 

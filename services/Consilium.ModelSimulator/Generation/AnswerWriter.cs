@@ -1,4 +1,6 @@
+using System.Globalization;
 using Consilium.Council;
+using Consilium.Council.Conversations;
 
 namespace Consilium.ModelSimulator.Generation;
 
@@ -37,10 +39,30 @@ public static class AnswerWriter
         [-2] = "Strongly against {subject}: {worry} outweighs the upside.",
     };
 
-    /// <summary>The answer as stream deltas; the stance block comes last.</summary>
-    public static List<string> Write(string? seat, string question, string requestHash, int outputTokens, bool injectHostile)
+    /// <summary>
+    /// The answer as stream deltas; the stance block comes last. A follow-up (<paramref name="earlier"/> questions in
+    /// the thread) opens by referring to the thread; a rebuttal brief (<see cref="RebuttalBrief"/>) is answered by
+    /// holding or moving (<see cref="RebuttalPlanner"/>) on the original question, saying why.
+    /// </summary>
+    public static List<string> Write(
+        string? seat, string question, string requestHash, int outputTokens, bool injectHostile, IReadOnlyList<string>? earlier = null)
     {
         var voice = PersonaVoices.For(seat);
+        string? leadIn = null;
+        StancePlanner.Plan? decided = null;
+        if (RebuttalBrief.TryRead(question, out var brief))
+        {
+            var rebuttal = RebuttalPlanner.Decide(voice, brief);
+            question = brief.OriginalQuestion;
+            decided = rebuttal.Plan;
+            leadIn = rebuttal.Reason;
+        }
+        else if (earlier is { Count: > 0 })
+        {
+            var first = QuestionTerms.Extract(earlier[0]);
+            leadIn = string.Create(CultureInfo.InvariantCulture,
+                $"Picking up our thread: you first asked me about {(first.Count > 0 ? QuestionTerms.WithArticle(first[0]) : "the proposal")}, and this is follow-up {earlier.Count} for me, so I build on what I said then.");
+        }
         var random = new SeededRandom(StableHash.Seed(requestHash, "answer"));
         var terms = QuestionTerms.Extract(question);
         var words = new Words(
@@ -53,12 +75,16 @@ public static class AnswerWriter
             Strength: random.Pick(voice.Strengths),
             Random: random);
 
-        var plan = StancePlanner.For(voice, question);
+        var plan = decided ?? StancePlanner.For(voice, question);
         var summary = words.Fill(Summaries[plan.Position]);
         var stance = new Stance(plan.Position, plan.Confidence, Capitalise(summary), plan.Topics).ToBlock();
         var stanceTokens = Tokenizer.Split("\n\n" + stance);
 
         var body = Compose(voice, words, plan.Position, Math.Max(outputTokens - stanceTokens.Count, 12));
+        if (leadIn is not null)
+        {
+            body = leadIn + "\n\n" + body;
+        }
         var tokens = Tokenizer.Split(body);
         if (injectHostile)
         {

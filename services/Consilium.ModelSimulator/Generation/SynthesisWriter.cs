@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Consilium.Council;
 using Consilium.Council.Synthesis;
 
@@ -12,15 +13,16 @@ namespace Consilium.ModelSimulator.Generation;
 /// and writes only <c>{"axes":[{"topic","for","against","crux"}],"synthesis":"…"}</c>. An axis is a topic on which at
 /// least one agent is above 0 and another below; <c>overall</c> (from <c>position</c>) comes first when it splits.
 /// </summary>
-public static class SynthesisWriter
+public static partial class SynthesisWriter
 {
     public const string Seat = SynthesisPrompt.Seat;
     private const string Overall = "overall";
 
-    private static readonly JsonSerializerOptions Json = new()
+    private static readonly JsonTypeInfo<SynthesisAnswer> Json = (JsonTypeInfo<SynthesisAnswer>)new JsonSerializerOptions
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+        TypeInfoResolver = SynthesisJson.Default,
+    }.GetTypeInfo(typeof(SynthesisAnswer));
 
     private static readonly Dictionary<string, string> Cruxes = new(StringComparer.Ordinal)
     {
@@ -141,6 +143,10 @@ public static class SynthesisWriter
         [property: JsonPropertyName("for")] IReadOnlyList<string> For,
         [property: JsonPropertyName("against")] IReadOnlyList<string> Against,
         [property: JsonPropertyName("crux")] string Crux);
+
+    /// <summary>The answer's serialization metadata, generated at build time (no reflection: Native AOT keeps it).</summary>
+    [JsonSerializable(typeof(SynthesisAnswer))]
+    private sealed partial class SynthesisJson : JsonSerializerContext;
 
     private sealed record SynthesisAnswer(
         [property: JsonPropertyName("axes")] IReadOnlyList<Axis> Axes,

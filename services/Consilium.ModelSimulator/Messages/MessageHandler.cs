@@ -5,6 +5,7 @@ using Consilium.ModelSimulator.Faults;
 using Consilium.ModelSimulator.Generation;
 using Consilium.ModelSimulator.Observability;
 using Consilium.ModelSimulator.Options;
+using Consilium.ModelSimulator.Startup;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -20,6 +21,7 @@ public sealed partial class MessageHandler(
     MessageStreamer streamer,
     IOptions<SimulatorOptions> options,
     TimeProvider time,
+    SimulatorWarmUp warmUp,
     ILogger<MessageHandler> logger)
 {
     public const string DirectivesHeader = "x-sim-directives";
@@ -31,7 +33,7 @@ public sealed partial class MessageHandler(
     public async Task<Results<JsonHttpResult<ErrorBody>, JsonHttpResult<MessageBody>, EmptyHttpResult>> HandleAsync(HttpContext http)
     {
         var started = time.GetTimestamp();
-        var record = log.Begin(RequestIds.Assign(http));
+        var record = log.Begin(RequestIds.Assign(http), unlisted: warmUp.IsWarmUp(http));
         record.AnthropicVersion = HeaderOrNull(http, VersionHeader);
         var outcome = Outcomes.Error;
         var status = StatusCodes.Status500InternalServerError;
@@ -82,6 +84,7 @@ public sealed partial class MessageHandler(
         }
         (record.Model, record.Seat, record.Stream, record.CacheControl) =
             (request.Model, request.Seat, request.Stream, request.SystemHasCacheControl);
+        record.Messages = request.Turns;
         if (!request.Model.StartsWith("claude-", StringComparison.Ordinal))
         {
             return Refuse(AnthropicErrors.NotFound(http, request.Model));
@@ -149,7 +152,7 @@ public sealed partial class MessageHandler(
         var message = new MessageBody(
             job.MessageId, job.Model, [new TextBlock(job.Plan.Text)], job.Plan.StopReason, job.Plan.StopSequence,
             UsageBody.From(job.Usage, job.Plan.Deltas.Count));
-        return new Reply(TypedResults.Json(message, WireJson.Options, "application/json"), Outcomes.Completed, StatusCodes.Status200OK);
+        return new Reply(TypedResults.Json(message, WireJson.Of<MessageBody>(), "application/json"), Outcomes.Completed, StatusCodes.Status200OK);
     }
 
     private static Reply Refuse(JsonHttpResult<ErrorBody> error) => new(error, Outcomes.Error, error.StatusCode ?? 400);

@@ -23,6 +23,12 @@ public sealed record MessageRequest
     /// <summary>The last user message's text with directives removed: the question the answer talks about.</summary>
     public required string Question { get; init; }
 
+    /// <summary>Every message's role and text (directives removed), oldest first.</summary>
+    public IReadOnlyList<MessageTurn> Turns { get; init; } = [];
+
+    /// <summary>The user turns before the last one (a follow-up's thread), directives removed, oldest first.</summary>
+    public IReadOnlyList<string> EarlierQuestions { get; init; } = [];
+
     /// <summary>Directives found in the last user message's text.</summary>
     public required IReadOnlyList<SimDirective> TextDirectives { get; init; }
 
@@ -35,6 +41,11 @@ public sealed record MessageRequest
     /// <summary>SHA-256 of (model, system, messages) without directives: the seed of the answer.</summary>
     public required string Hash { get; init; }
 }
+
+/// <summary>One message as the request log shows it.</summary>
+public sealed record MessageTurn(
+    [property: System.Text.Json.Serialization.JsonPropertyName("role")] string Role,
+    [property: System.Text.Json.Serialization.JsonPropertyName("text")] string Text);
 
 /// <summary>One piece of the prompt: a tool definition, a system block or a message content block.</summary>
 /// <param name="Content">The text, or a non-text block's JSON, used for counting and for the cache key.</param>

@@ -78,7 +78,7 @@ public static partial class MessageRequestParser
         var prompt = new List<PromptBlock>();
         if (!TryReadTools(root, prompt, out error)
             || !TryReadSystem(root, prompt, out var systemText, out var systemCached, out error)
-            || !TryReadMessages(messages, prompt, out var canonical, out var question, out var directives, out error)
+            || !TryReadMessages(messages, prompt, out var canonical, out var question, out var earlier, out var turns, out var directives, out error)
             || !TryReadStopSequences(root, out var stopSequences, out error))
         {
             return false;
@@ -95,6 +95,8 @@ public static partial class MessageRequestParser
             SystemHasCacheControl = systemCached,
             Seat = seat,
             Question = question,
+            EarlierQuestions = earlier,
+            Turns = turns,
             TextDirectives = directives,
             Prompt = prompt,
             StopSequences = stopSequences,
@@ -163,10 +165,13 @@ public static partial class MessageRequestParser
     }
 
     private static bool TryReadMessages(
-        JsonElement messages, List<PromptBlock> prompt, out string canonical, out string question,
-        out IReadOnlyList<SimDirective> directives, [NotNullWhen(false)] out string? error)
+        JsonElement messages, List<PromptBlock> prompt, out string canonical, out string question, out IReadOnlyList<string> earlier,
+        out IReadOnlyList<MessageTurn> turns, out IReadOnlyList<SimDirective> directives, [NotNullWhen(false)] out string? error)
     {
         var builder = new StringBuilder();
+        var users = new List<string>();
+        var all = new List<MessageTurn>();
+        turns = all;
         question = "";
         directives = [];
         error = null;
@@ -203,16 +208,19 @@ public static partial class MessageRequestParser
             }
             if (role == "user")
             {
+                users.Add(stripped);
                 question = stripped;
                 if (last)
                 {
                     directives = found;
                 }
             }
+            all.Add(new MessageTurn(role, stripped));
             builder.Append(role).Append('\n').Append(stripped).Append('\n');
             index++;
         }
         canonical = builder.ToString();
+        earlier = users.Count > 1 ? users.GetRange(0, users.Count - 1) : [];
         return error is null;
     }
 

@@ -50,7 +50,7 @@ public sealed class MessageStreamer(TimeProvider time)
                 break;
             }
             await job.Pacer.WaitForAsync(i, cancel);
-            await sse.WriteAsync("content_block_delta", new ContentBlockDeltaEvent(0, new TextDelta(deltas[i])), cancel);
+            await sse.WriteTextDeltaAsync(deltas[i], cancel);
             record.Deltas = i + 1;
         }
 

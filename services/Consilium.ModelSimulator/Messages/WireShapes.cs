@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Consilium.ModelSimulator.Caching;
 
 namespace Consilium.ModelSimulator.Messages;
@@ -11,13 +12,36 @@ namespace Consilium.ModelSimulator.Messages;
 /// </summary>
 public static class WireJson
 {
-    public static readonly JsonSerializerOptions Options = new()
+    public static readonly JsonSerializerOptions Options = Create();
+
+    /// <summary>The generated metadata of every wire shape (<see cref="WireShapesJson"/>): no reflection, so a Native AOT build keeps it.</summary>
+    public static JsonTypeInfo<T> Of<T>() => (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
+
+    private static JsonSerializerOptions Create()
     {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+        var options = new JsonSerializerOptions
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            TypeInfoResolver = WireShapesJson.Default,
+        };
+        options.MakeReadOnly();
+        return options;
+    }
 }
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(MessageBody))]
+[JsonSerializable(typeof(MessageStartEvent))]
+[JsonSerializable(typeof(ContentBlockStartEvent))]
+[JsonSerializable(typeof(PingEvent))]
+[JsonSerializable(typeof(ContentBlockDeltaEvent))]
+[JsonSerializable(typeof(ContentBlockStopEvent))]
+[JsonSerializable(typeof(MessageDeltaEvent))]
+[JsonSerializable(typeof(MessageStopEvent))]
+[JsonSerializable(typeof(ErrorBody))]
+internal sealed partial class WireShapesJson : JsonSerializerContext;
 
 public sealed record MessageBody(
     [property: JsonPropertyOrder(-2)] string Id, string Model, IReadOnlyList<TextBlock> Content, string? StopReason, string? StopSequence, UsageBody Usage)

@@ -16,9 +16,14 @@ public sealed class RequestLog(TimeProvider time, IOptions<SimulatorOptions> opt
     private long _faulted;
     private long _errors;
 
-    public RequestRecord Begin(string id)
+    /// <summary>A request begins; an <paramref name="unlisted"/> one (the start-up warm-up's) is neither kept nor counted.</summary>
+    public RequestRecord Begin(string id, bool unlisted = false)
     {
-        var record = new RequestRecord { Id = id, StartedAt = time.GetUtcNow() };
+        var record = new RequestRecord { Id = id, StartedAt = time.GetUtcNow(), Unlisted = unlisted };
+        if (unlisted)
+        {
+            return record;
+        }
         Interlocked.Increment(ref _active);
         Interlocked.Increment(ref _total);
         lock (_gate)
@@ -37,6 +42,10 @@ public sealed class RequestLog(TimeProvider time, IOptions<SimulatorOptions> opt
         record.Outcome = outcome;
         record.Status = status;
         record.EndedAt = time.GetUtcNow();
+        if (record.Unlisted)
+        {
+            return;
+        }
         Interlocked.Decrement(ref _active);
         switch (outcome)
         {

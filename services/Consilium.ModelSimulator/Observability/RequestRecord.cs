@@ -33,6 +33,10 @@ public sealed class RequestRecord
     [JsonPropertyName("stream")]
     public bool Stream { get; set; }
 
+    /// <summary>The conversation sent, one entry per message (role and text, directives removed), oldest first.</summary>
+    [JsonPropertyName("messages")]
+    public IReadOnlyList<Messages.MessageTurn> Messages { get; set; } = [];
+
     /// <summary>The <c>anthropic-version</c> header as sent (null when missing).</summary>
     [JsonPropertyName("anthropicVersion")]
     public string? AnthropicVersion { get; set; }
@@ -69,4 +73,8 @@ public sealed class RequestRecord
 
     [JsonPropertyName("endedAt")]
     public DateTimeOffset? EndedAt { get; set; }
+
+    /// <summary>A start-up warm-up request: not in the log, not in the totals.</summary>
+    [JsonIgnore]
+    internal bool Unlisted { get; init; }
 }

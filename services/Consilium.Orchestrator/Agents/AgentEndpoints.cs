@@ -3,7 +3,8 @@ using Consilium.Council;
 namespace Consilium.Orchestrator.Agents;
 
 /// <summary>
-/// Where each agent lives and which internal key it expects. Read once at start-up from
+/// Where each agent lives and which internal key it expects: options bound and validated at start-up, read by
+/// <see cref="Read"/> from
 /// <c>AGENT_URL_TEMPLATE</c> (default <c>http://agent-{id}:8080</c>, <c>{id}</c> replaced by the agent id),
 /// <c>AGENT_URLS</c> (<c>id=url,...</c>, overrides the template per agent) and
 /// <c>INTERNAL_KEY</c> / <c>INTERNAL_KEY_&lt;AGENTID&gt;</c>.
@@ -14,7 +15,7 @@ public sealed class AgentEndpoints
 
     private readonly Dictionary<string, (Uri BaseUrl, string Key)> _agents = new(StringComparer.Ordinal);
 
-    public AgentEndpoints(IConfiguration configuration)
+    public static void Read(AgentEndpoints endpoints, IConfiguration configuration)
     {
         var template = configuration["AGENT_URL_TEMPLATE"];
         if (string.IsNullOrWhiteSpace(template))
@@ -53,7 +54,7 @@ public sealed class AgentEndpoints
             }
             var key = configuration.GetInternalKey(agent.Id)
                 ?? throw new ConfigurationErrorException($"INTERNAL_KEY (or INTERNAL_KEY_{agent.Id.ToUpperInvariant()}) is required: the key the orchestrator presents to agent '{agent.Id}'.");
-            _agents[agent.Id] = (baseUrl, key);
+            endpoints._agents[agent.Id] = (baseUrl, key);
         }
     }
 

@@ -1,3 +1,4 @@
+using Consilium.Contracts;
 using Consilium.Council;
 using Consilium.Orchestrator.Http;
 using Consilium.Streaming;
@@ -5,7 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Consilium.Orchestrator.Agents;
 
-/// <summary><c>GET /api/agents</c> and <c>POST /api/agent/{agentId}</c> (CONTRACT §3).</summary>
+/// <summary><c>GET /api/agents</c> and <c>POST /api/agent/{agentId}</c> (docs/api.md#public-api).</summary>
 public static class AgentsApi
 {
     public static RouteGroupBuilder MapAgentsApi(this RouteGroupBuilder api)
@@ -19,12 +20,16 @@ public static class AgentsApi
         TypedResults.Ok(new AgentList(
             [.. Roster.All.Select(agent => new AgentSummary(agent.Id, agent.Name, agent.Domain, agent.Summary, health.IsHealthy(agent.Id)))]));
 
-    /// <summary>A pure passthrough of one agent's stream: every event forwarded as it arrives, ending with its <c>done</c> or <c>error</c>.</summary>
-    public static async Task<Results<ServerSentEventsResult<string>, ProblemHttpResult>> AskAgentAsync(
+    /// <summary>
+    /// A pure passthrough of one agent's stream: every event forwarded as it arrives, its data the bytes the agent sent,
+    /// ending with its <c>done</c> or <c>error</c>.
+    /// </summary>
+    public static async Task<Results<ServerSentEventsResult<byte[]>, ProblemHttpResult>> AskAgentAsync(
         string agentId,
         HttpContext context,
         AgentClient agents,
         SseStreamOptions streamOptions,
+        IHostApplicationLifetime lifetime,
         ILogger<AgentClient> logger)
     {
         if (!Roster.TryGet(agentId, out var agent))
@@ -36,9 +41,10 @@ public static class AgentsApi
         {
             return problem;
         }
-        return EventStreamRelay.Relay(
+        return EventStreamRelay.RelayUtf8(
             context,
-            cancellationToken => agents.StreamAsync(agent.Id, question.Message!, sessionId: null, cancellationToken),
+            cancellationToken => agents.StreamUtf8Async(agent.Id, question.Message!, sessionId: null, cancellationToken)
+                .EndOnShutdown(static () => StreamEvents.Utf8(StreamEvents.Error(ShuttingDown.Code, ShuttingDown.Message)), lifetime.ApplicationStopping, cancellationToken),
             streamOptions,
             logger);
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
 using Polly;
 
 namespace Consilium.Orchestrator.Agents;
@@ -10,8 +11,9 @@ public static class AgentsExtensions
     public static IHostApplicationBuilder AddAgents(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        // Built now, so a bad AGENT_URL_TEMPLATE, AGENT_URLS or INTERNAL_KEY stops the replica at start-up.
-        services.AddSingleton(new AgentEndpoints(builder.Configuration));
+        // Validated at start-up, so a bad AGENT_URL_TEMPLATE, AGENT_URLS or INTERNAL_KEY stops the replica with one line.
+        services.AddOptions<AgentEndpoints>().Configure<IConfiguration>(AgentEndpoints.Read).ValidateOnStart();
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<AgentEndpoints>>().Value);
 
         services.AddHttpClient<AgentClient>(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(CreateStreamingHandler)
@@ -51,6 +53,11 @@ public static class AgentsExtensions
         PooledConnectionLifetime = TimeSpan.FromMinutes(2),
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
         ConnectTimeout = TimeSpan.FromSeconds(5),
+        // A stream left unread (a stop, a deadline) is closed at once, so the agent sees the abort and cancels its model
+        // call: by default the handler drains an abandoned response for up to 2 s (ResponseDrainTimeout) to reuse the
+        // connection, and a cancellation seen only by the next read (it fails before touching the connection) leaves
+        // that drain as the only way the call ends (docs/api.md, "Stop a council").
+        MaxResponseDrainSize = 0,
         AutomaticDecompression = DecompressionMethods.None,
         UseProxy = false,
         UseCookies = false,

@@ -22,6 +22,9 @@ public sealed class AgentAnswer(AgentProfile agent, long councilStartedAt, TimeP
 
     public AgentProfile Agent => agent;
 
+    /// <summary>Everything the agent has said so far.</summary>
+    public string Text => _text.ToString();
+
     public string Model => _model;
 
     /// <summary>Milliseconds from the council's start to this agent's first text.</summary>

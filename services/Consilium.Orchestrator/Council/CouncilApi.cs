@@ -1,15 +1,19 @@
 using System.Globalization;
+using System.Net.ServerSentEvents;
+using Consilium.Contracts;
+using Consilium.Orchestrator.Conversations;
+using Consilium.Orchestrator.Council.Idempotency;
 using Consilium.Orchestrator.Http;
 using Consilium.Orchestrator.Security;
 using Consilium.Orchestrator.Sessions;
+using Consilium.Orchestrator.Telemetry;
 using Consilium.Streaming;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Consilium.Orchestrator.Council;
 
-/// <summary><c>POST /api/consilium</c> and <c>GET /api/consilium/sessions/{sessionId}/events</c> (CONTRACT §3).</summary>
+/// <summary><c>POST /api/consilium</c> and <c>GET /api/consilium/sessions/{sessionId}/events</c> (docs/api.md#public-api).</summary>
 public static class CouncilApi
 {
     public const string SessionHeader = "Consilium-Session";
@@ -22,6 +26,7 @@ public static class CouncilApi
         api.MapGet("/consilium/sessions/{sessionId}/events", ResumeAsync)
             .RequirePublicAuth(allowResumeToken: true)
             .RequireCouncilStreamSlot();
+        api.MapConversationApi();
         return api;
     }
 
@@ -29,9 +34,12 @@ public static class CouncilApi
     public static async Task<Results<ServerSentEventsResult<string>, ProblemHttpResult>> AskCouncilAsync(
         HttpContext context,
         CouncilSessions sessions,
+        ConversationService conversations,
         ISessionStore store,
         IOptions<CouncilOptions> options,
         SseStreamOptions streamOptions,
+        CouncilIdempotency idempotency,
+        CouncilTelemetry telemetry,
         ILogger<CouncilSessions> logger)
     {
         var body = await JsonBody.ReadAsync<CouncilRequest>(context.Request, context.RequestAborted);
@@ -39,26 +47,55 @@ public static class CouncilApi
         {
             return problem;
         }
+        var retry = await idempotency.CheckAsync(context, request, context.RequestAborted);
+        if (retry.Problem is { } refused)
+        {
+            return refused;
+        }
+        if (retry.SessionId is { } attached)
+        {
+            context.Response.Headers[SessionHeader] = attached;
+            return EventStreamRelay.Relay(
+                context,
+                cancellationToken => CouncilStream.ReadAsync(store, attached, 0, options.Value, logger, cancellationToken),
+                streamOptions,
+                logger);
+        }
+        RoundPlan? round;
+        try
+        {
+            (round, problem) = await conversations.BeginAsync(request, context.RequestAborted);
+        }
+        catch (SessionStoreUnavailableException)
+        {
+            return Unavailable(context, $"The conversation store (Redis) is not reachable right now. Try again in {RetryAfterSeconds} seconds.", "Conversation store unavailable");
+        }
+        if (problem is not null)
+        {
+            return problem;
+        }
         CouncilSession session;
         try
         {
-            session = await sessions.StartAsync(request, context.RequestAborted);
+            session = await sessions.StartAsync(request, round, context.RequestAborted);
         }
-        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+        catch (Exception ex) when (round is not null)
         {
-            return EventLogUnavailable();
+            await conversations.AbandonAsync(round);
+            if (ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested)
+            {
+                return Unavailable(context, "This orchestrator replica is shutting down. Ask again; another replica will take the question.", "Shutting down");
+            }
+            throw;
         }
-        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
-        {
-            return TypedResults.Problem(
-                "This orchestrator replica is shutting down. Ask again; another replica will take the question.",
-                statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Shutting down");
-        }
+        await idempotency.RememberAsync(retry, session.SessionId);
         context.Response.Headers[SessionHeader] = session.SessionId;
+        // The live client alone gets the resume token: event 1 is written here, the log's copy lacks the token.
+        var first = new SseItem<string>(SessionData.For(session, withToken: true).ToJson(), CouncilEventNames.Session) { EventId = "1" };
+        telemetry.Metrics.StreamOpened(context);
         return EventStreamRelay.Relay(
             context,
-            cancellationToken => CouncilStream.ReadAsync(store, session.SessionId, 0, options.Value, logger, cancellationToken),
+            cancellationToken => CouncilStream.ReadAsync(store, session.SessionId, 1, options.Value, logger, cancellationToken, first),
             streamOptions,
             logger);
     }
@@ -70,6 +107,7 @@ public static class CouncilApi
         ISessionStore store,
         IOptions<CouncilOptions> options,
         SseStreamOptions streamOptions,
+        CouncilTelemetry telemetry,
         ILogger<CouncilSessions> logger)
     {
         SessionInfo? session;
@@ -77,12 +115,13 @@ public static class CouncilApi
         {
             session = SessionCredentials.IsWellFormed(sessionId) ? await store.GetAsync(sessionId, context.RequestAborted) : null;
         }
-        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+        catch (SessionStoreUnavailableException)
         {
-            return EventLogUnavailable();
+            return EventLogUnavailable(context);
         }
         if (session is null)
         {
+            telemetry.Resumed(sessionId, null, "not_found");
             return Problems.NotFound(
                 "Unknown session",
                 $"There is no council session '{sessionId}': it never existed or ended more than {options.Value.Retention.TotalMinutes:0.#} minutes ago. Ask the council again with POST /api/consilium.");
@@ -96,6 +135,7 @@ public static class CouncilApi
         long afterId = 0;
         if (raw.Length > 0 && (!long.TryParse(raw.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out afterId)))
         {
+            telemetry.Resumed(sessionId, null, "invalid");
             return TypedResults.Problem(
                 $"Last-Event-ID must be the decimal id of the last event you received (a whole number from 0), not '{raw}'.",
                 statusCode: StatusCodes.Status400BadRequest,
@@ -103,10 +143,41 @@ public static class CouncilApi
         }
         if (session.Finished && afterId >= session.LastEventId)
         {
+            telemetry.Resumed(sessionId, raw, "no_content");
             return TypedResults.NoContent();
+        }
+        if (!session.Finished && afterId > session.LastEventId)
+        {
+            // Past the end of a running council: refused at once (docs/streaming.md "Resume past the end"). The Redis
+            // mirror may be a batch behind the live log, so on another replica it gets a moment to catch up first.
+            try
+            {
+                session = await WaitForMirrorAsync(store, session, afterId, context.RequestAborted);
+            }
+            catch (SessionStoreUnavailableException)
+            {
+                return EventLogUnavailable(context);
+            }
+            if (session is null)
+            {
+                return Problems.NotFound("Unknown session", $"The council session '{sessionId}' expired.");
+            }
+            if (afterId > session.LastEventId)
+            {
+                return TypedResults.Problem(
+                    $"Last-Event-ID {afterId} is past the end of this session: its last event so far is {session.LastEventId}. Resume with Last-Event-ID {session.LastEventId} or lower.",
+                    statusCode: StatusCodes.Status400BadRequest,
+                    title: "Last-Event-ID past the end");
+            }
+            if (session.Finished && afterId >= session.LastEventId)
+            {
+                return TypedResults.NoContent();
+            }
         }
 
         context.Response.Headers[SessionHeader] = session.SessionId;
+        telemetry.Resumed(sessionId, raw, "streamed");
+        telemetry.Metrics.StreamOpened(context);
         return EventStreamRelay.Relay(
             context,
             cancellationToken => CouncilStream.ReadAsync(store, session.SessionId, afterId, options.Value, logger, cancellationToken),
@@ -114,9 +185,32 @@ public static class CouncilApi
             logger);
     }
 
-    private static ProblemHttpResult EventLogUnavailable() =>
-        TypedResults.Problem(
-            "The council's event log (Redis) is not reachable right now. Try again in a few seconds.",
-            statusCode: StatusCodes.Status503ServiceUnavailable,
-            title: "Event log unavailable");
+    /// <summary>How long a resume past the mirror's end waits for the mirror to reach the id.</summary>
+    public static readonly TimeSpan MirrorCatchUp = TimeSpan.FromSeconds(1);
+
+    private static async Task<SessionInfo?> WaitForMirrorAsync(ISessionStore store, SessionInfo session, long afterId, CancellationToken cancellationToken)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        var current = session;
+        while (current is { IsAuthoritative: false, Finished: false } && afterId > current.LastEventId
+            && TimeProvider.System.GetElapsedTime(started) < MirrorCatchUp)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
+            current = await store.GetAsync(session.SessionId, cancellationToken);
+        }
+        return current;
+    }
+
+    /// <summary>Seconds a client is asked to wait before trying again after a 503.</summary>
+    public const int RetryAfterSeconds = SessionStoreUnavailableHandler.RetryAfterSeconds;
+
+    private static ProblemHttpResult EventLogUnavailable(HttpContext context) =>
+        Unavailable(context, $"The council's event log (Redis) is not reachable right now and this session is not on this replica. Try again in {RetryAfterSeconds} seconds.", "Event log unavailable");
+
+    /// <summary>Every 503 of the council API carries <c>Retry-After</c>.</summary>
+    private static ProblemHttpResult Unavailable(HttpContext context, string detail, string title)
+    {
+        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: title);
+    }
 }

@@ -7,7 +7,7 @@ using Consilium.Streaming;
 
 namespace Consilium.Orchestrator.Council;
 
-/// <summary>The council stream's event names (CONTRACT §3, plus <c>synthesis_delta</c>).</summary>
+/// <summary>The council stream's event names (docs/api.md#public-api, plus <c>synthesis_delta</c>).</summary>
 public static class CouncilEventNames
 {
     public const string Session = "session";
@@ -38,7 +38,24 @@ public static class CouncilErrorCodes
     public const string Cancelled = "cancelled";
 }
 
-public sealed record SessionData(string SessionId, string ResumeToken, IReadOnlyList<AgentRef> Agents);
+/// <summary>
+/// The <c>session</c> event. Only the live response of <c>POST /api/consilium</c> carries <c>resumeToken</c>; the copy in
+/// the session log (and so every resume, on any replica) leaves the field out (docs/streaming.md "The resume token").
+/// </summary>
+public sealed record SessionData(
+    string SessionId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ResumeToken,
+    IReadOnlyList<AgentRef> Agents,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ConversationId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Round = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Mode = null)
+{
+    public static SessionData For(CouncilSession session, bool withToken) =>
+        new(session.SessionId, withToken ? session.ResumeToken : null, [.. session.Agents.Select(a => new AgentRef(a.Id, a.Name, a.Domain))],
+            session.Conversation?.ConversationId, session.Conversation?.Round, session.Conversation?.Mode);
+
+    public string ToJson() => System.Text.Json.JsonSerializer.Serialize(this, CouncilJson.Events.SessionData);
+}
 
 public sealed record AgentRef(string Id, string Name, string Domain);
 

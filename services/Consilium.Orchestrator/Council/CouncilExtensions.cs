@@ -1,35 +1,34 @@
 using Consilium.Anthropic;
+using Consilium.Orchestrator.Conversations;
 using Consilium.Orchestrator.Council.Synthesis;
 using Consilium.Orchestrator.Redis;
 using Consilium.Orchestrator.Security;
 using Consilium.Orchestrator.Sessions;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Consilium.Orchestrator.Council;
 
 public static partial class CouncilExtensions
 {
     /// <summary>
-    /// The council: its options and pricing (read now, so a bad value stops the replica at start-up), the session
-    /// store (Redis when <c>REDIS_URL</c> is set, else in process), the runner, the synthesis call's model client and
-    /// the resume-token check the security layer asks.
+    /// The council: its options and pricing (bound and validated at start-up, so a bad value stops the replica with one
+    /// line naming the variable), the session store (Redis when <c>REDIS_URL</c> is set, else in process), the runner,
+    /// the synthesis call's model client and the resume-token check the security layer asks.
     /// </summary>
     public static IHostApplicationBuilder AddCouncil(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        var configuration = builder.Configuration;
-
-        var options = new CouncilOptions();
-        CouncilOptions.Read(options, configuration);
-        services.AddOptions<CouncilOptions>().Configure(o => CouncilOptions.Read(o, configuration));
-        var pricing = PricingConfiguration.Read(configuration);
-        services.AddSingleton(pricing);
-        var upstream = AnthropicUpstream.FromConfiguration(configuration);
-        services.AddSingleton(upstream);
+        services.AddOptions<CouncilOptions>().Configure<IConfiguration>(CouncilOptions.Read).ValidateOnStart();
+        services.AddOptions<CouncilModelOptions>().Configure<IConfiguration>(CouncilModelOptions.Read).ValidateOnStart();
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<CouncilModelOptions>>().Value.Pricing);
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<CouncilModelOptions>>().Value.Upstream);
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RedisConnection>();
         services.AddSingleton(new SessionStoreOptions());
+        services.TryAddSingleton<SessionMetrics>();
+        services.AddExceptionHandler<SessionStoreUnavailableHandler>();
         services.AddSingleton<ISessionStore>(provider => provider.GetRequiredService<RedisConnection>().IsConfigured
             ? ActivatorUtilities.CreateInstance<RedisSessionStore>(provider)
             : ActivatorUtilities.CreateInstance<MemorySessionStore>(provider));
@@ -40,15 +39,19 @@ public static partial class CouncilExtensions
             {
                 ConnectTimeout = TimeSpan.FromSeconds(10),
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                // A stopped synthesis stream is closed at once, not drained for up to 2 s (as the agents' model calls).
+                MaxResponseDrainSize = 0,
                 UseProxy = false,
                 UseCookies = false,
             })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
         services.AddSingleton<SynthesisCall>();
+        builder.AddConversations();
         services.AddSingleton<CouncilRunner>();
         services.AddSingleton<CouncilSessions>();
+        Idempotency.CouncilIdempotency.AddCouncilIdempotency(builder);
         services.AddHostedService(provider => provider.GetRequiredService<CouncilSessions>());
-        services.AddHostedService(provider => new PricingCheck(pricing, upstream, provider.GetRequiredService<ILogger<PricingTableLog>>()));
+        services.AddHostedService<PricingCheck>();
         return builder;
     }
 

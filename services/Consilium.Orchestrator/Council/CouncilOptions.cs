@@ -1,6 +1,8 @@
+using Consilium.Orchestrator.Agents;
+
 namespace Consilium.Orchestrator.Council;
 
-/// <summary>How long a council may run and how long its log is kept (README "Resume"); read from flat variables.</summary>
+/// <summary>How long a council may run and how long its log is kept (docs/api.md#get-apiconsiliumsessionssessionidevents--resume); read from flat variables.</summary>
 public sealed class CouncilOptions
 {
     /// <summary><c>COUNCIL_RESUME_GRACE</c>: how long a council keeps running after its last client left, waiting for a resume.</summary>
@@ -15,6 +17,12 @@ public sealed class CouncilOptions
     /// <summary><c>COUNCIL_SYNTHESIS_TIMEOUT</c>: the longest the synthesis call may take; then the map is sent without it.</summary>
     public TimeSpan SynthesisTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// <c>AGENT_FIRST_TOKEN_TIMEOUT</c>, <c>AGENT_IDLE_TIMEOUT</c>, <c>AGENT_TOTAL_TIMEOUT</c> (the agents' own values, the
+    /// same variables): the orchestrator enforces each plus <see cref="AgentDeadlines.Margin"/> on every agent stream.
+    /// </summary>
+    public AgentDeadlines AgentDeadlines { get; set; } = AgentDeadlines.Default;
+
     /// <summary>A reader renews the session's presence this often (a third of the grace, at most 5 s).</summary>
     public TimeSpan PresenceInterval => Min(ResumeGrace / 3, TimeSpan.FromSeconds(5));
 
@@ -27,6 +35,7 @@ public sealed class CouncilOptions
         options.Retention = configuration.GetDuration("COUNCIL_RETENTION", options.Retention);
         options.Timeout = configuration.GetDuration("COUNCIL_TIMEOUT", options.Timeout);
         options.SynthesisTimeout = configuration.GetDuration("COUNCIL_SYNTHESIS_TIMEOUT", options.SynthesisTimeout);
+        options.AgentDeadlines = AgentDeadlines.Read(configuration, options.AgentDeadlines);
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;

@@ -5,7 +5,8 @@ using Consilium.Orchestrator.Sessions;
 namespace Consilium.Orchestrator.Council;
 
 /// <summary>
-/// What one client reads: the session's log from an id on, as SSE items with <c>id:</c>. While the client is connected
+/// What one client reads: the session's log from an id on, as SSE items with <c>id:</c> (after <c>first</c>, when
+/// given: the live <c>session</c> event with the resume token, which the log does not hold). While the client is connected
 /// it renews the session's presence every <see cref="CouncilOptions.PresenceInterval"/>; when it goes, it renews it once
 /// more, so the council runs for exactly the resume grace after the last client left unless somebody resumes.
 /// </summary>
@@ -17,12 +18,17 @@ public static partial class CouncilStream
         long afterId,
         CouncilOptions options,
         ILogger logger,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        [EnumeratorCancellation] CancellationToken cancellationToken,
+        SseItem<string>? first = null)
     {
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var presence = KeepPresentAsync(store, sessionId, options, logger, reading.Token);
         try
         {
+            if (first is { } item0)
+            {
+                yield return item0;
+            }
             await foreach (var item in store.ReadAsync(sessionId, afterId, cancellationToken).ConfigureAwait(false))
             {
                 yield return item.ToSseItem();

@@ -4,7 +4,7 @@ using Consilium.Council.Pricing;
 namespace Consilium.Orchestrator.Council;
 
 /// <summary>
-/// The pricing table from configuration (README "Usage and cost"): the defaults for the two default models, then
+/// The pricing table from configuration (docs/api.md#usage-and-cost): the defaults for the two default models, then
 /// <c>PRICING__&lt;model&gt;__INPUT|OUTPUT|CACHEWRITE|CACHEREAD</c> per field, then <c>CONSILIUM_PRICING</c> (JSON,
 /// whole entries), each overriding the one before. US dollars per million tokens.
 /// </summary>

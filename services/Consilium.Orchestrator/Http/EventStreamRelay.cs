@@ -21,17 +21,40 @@ public static partial class EventStreamRelay
         Func<CancellationToken, IAsyncEnumerable<SseItem<string>>> produce,
         SseStreamOptions options,
         ILogger logger) =>
-        TypedResults.ServerSentEvents(RelayAsync(produce, context.Response.Body, options, logger, context.RequestAborted));
+        TypedResults.ServerSentEvents(RelayAsync(produce, context.Response.Body, options, options.MissingTerminal, logger, context.RequestAborted, DropSlowReader(context, options, logger)));
 
-    private static async IAsyncEnumerable<SseItem<string>> RelayAsync(
-        Func<CancellationToken, IAsyncEnumerable<SseItem<string>>> produce,
+    /// <summary>
+    /// The same for events whose data are UTF-8 bytes forwarded verbatim (<c>TypedResults.ServerSentEvents</c> writes a
+    /// <c>byte[]</c> as it is): no decoding or encoding on the way through.
+    /// </summary>
+    public static ServerSentEventsResult<byte[]> RelayUtf8(
+        HttpContext context,
+        Func<CancellationToken, IAsyncEnumerable<SseItem<byte[]>>> produce,
+        SseStreamOptions options,
+        ILogger logger)
+    {
+        Func<SseItem<byte[]>>? missing = options.MissingTerminal is { } make ? () => StreamEvents.Utf8(make()) : null;
+        return TypedResults.ServerSentEvents(RelayAsync(produce, context.Response.Body, options, missing, logger, context.RequestAborted, DropSlowReader(context, options, logger)));
+    }
+
+    /// <summary>SSE_WRITE_TIMEOUT: the client has not taken a write for that long; dropping it ends the stream like a disconnect.</summary>
+    private static Action DropSlowReader(HttpContext context, SseStreamOptions options, ILogger logger) => () =>
+    {
+        LogSlowReader(logger, options.WriteTimeout.GetValueOrDefault().TotalSeconds);
+        context.Abort();
+    };
+
+    private static async IAsyncEnumerable<SseItem<T>> RelayAsync<T>(
+        Func<CancellationToken, IAsyncEnumerable<SseItem<T>>> produce,
         Stream body,
         SseStreamOptions options,
+        Func<SseItem<T>>? missingTerminal,
         ILogger logger,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        [EnumeratorCancellation] CancellationToken cancellationToken,
+        Action writeTimedOut)
     {
         using var producing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var channel = Channel.CreateBounded<SseItem<string>>(new BoundedChannelOptions(Capacity)
+        var channel = Channel.CreateBounded<SseItem<T>>(new BoundedChannelOptions(Capacity)
         {
             SingleReader = true,
             SingleWriter = true,
@@ -40,7 +63,7 @@ public static partial class EventStreamRelay
         var pump = PumpAsync(produce(producing.Token), channel.Writer, logger, producing.Token);
         try
         {
-            await foreach (var item in SseEventStream.ReadAllAsync(channel.Reader, body, options, cancellationToken).ConfigureAwait(false))
+            await foreach (var item in SseEventStream.ReadAllAsync(channel.Reader, body, options, missingTerminal, cancellationToken, writeTimedOut).ConfigureAwait(false))
             {
                 yield return item;
             }
@@ -53,9 +76,9 @@ public static partial class EventStreamRelay
     }
 
     /// <summary>Moves events into the channel; never throws (a failure completes the channel, which ends the stream with an error).</summary>
-    private static async Task PumpAsync(
-        IAsyncEnumerable<SseItem<string>> events,
-        ChannelWriter<SseItem<string>> writer,
+    private static async Task PumpAsync<T>(
+        IAsyncEnumerable<SseItem<T>> events,
+        ChannelWriter<SseItem<T>> writer,
         ILogger logger,
         CancellationToken cancellationToken)
     {
@@ -77,6 +100,9 @@ public static partial class EventStreamRelay
             writer.TryComplete(ex);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A client took no write for {Seconds} s (SSE_WRITE_TIMEOUT); its stream is closed")]
+    private static partial void LogSlowReader(ILogger logger, double seconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "An event stream's producer failed; the stream ends with an error event")]
     private static partial void LogProducerFailed(ILogger logger, Exception exception);

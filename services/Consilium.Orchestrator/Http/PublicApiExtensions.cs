@@ -1,10 +1,11 @@
 using Consilium.Orchestrator.Security;
 using Consilium.Streaming;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Consilium.Orchestrator.Http;
 
-/// <summary>The public <c>/api</c> surface: its auth layers, its limits and how its errors look (CONTRACT §3).</summary>
+/// <summary>The public <c>/api</c> surface: its auth layers, its limits and how its errors look (docs/api.md#public-api).</summary>
 public static class PublicApiExtensions
 {
     public const string Prefix = "/api";
@@ -16,8 +17,10 @@ public static class PublicApiExtensions
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureKestrelForStreams();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<PublicStreamOptions>().Configure<IConfiguration>(PublicStreamOptions.Read).ValidateOnStart();
         builder.Services.AddSingleton(services => new SseStreamOptions
         {
+            WriteTimeout = services.GetRequiredService<IOptions<PublicStreamOptions>>().Value.WriteTimeout,
             // The contract allows at most 15 s of silence; 10 s keeps timer slack and slow writes inside it.
             HeartbeatInterval = HeartbeatInterval,
             TimeProvider = services.GetRequiredService<TimeProvider>(),

@@ -5,11 +5,51 @@ using Microsoft.Extensions.Primitives;
 namespace Consilium.Orchestrator.Security;
 
 /// <summary>
+/// <c>CONSILIUM_SECRET</c>, bound by <see cref="Read"/> (<c>AddOptions&lt;BearerSecretOptions&gt;().Configure&lt;IConfiguration&gt;(Read)
+/// .ValidateOnStart()</c>): one or more comma-separated secrets, each checked when the replica starts. Only their
+/// SHA-256 hashes are kept, never the secrets themselves.
+/// </summary>
+public sealed class BearerSecretOptions
+{
+    public const string Variable = "CONSILIUM_SECRET";
+
+    /// <summary>The SHA-256 hash of each configured secret, in the order given.</summary>
+    public IReadOnlyList<byte[]> Hashes { get; set; } = [];
+
+    /// <summary>The entries (1-based) shorter than <see cref="BearerSecrets.RecommendedMinimumLength"/>, with their length, for the start-up warning.</summary>
+    public IReadOnlyList<(int Entry, int Length)> ShortEntries { get; set; } = [];
+
+    public static void Read(BearerSecretOptions options, IConfiguration configuration)
+    {
+        var secrets = configuration.GetList(Variable);
+        if (secrets.Count == 0)
+        {
+            throw new ConfigurationErrorException($"{Variable} is required: one or more comma-separated bearer secrets for public clients.");
+        }
+        var shortEntries = new List<(int, int)>();
+        for (var i = 0; i < secrets.Count; i++)
+        {
+            if (secrets[i].Length > BearerSecrets.MaxTokenLength || !BearerSecrets.IsToken68(secrets[i]))
+            {
+                throw new ConfigurationErrorException(
+                    $"{Variable} entry {i + 1} is not a usable bearer token: use at most {BearerSecrets.MaxTokenLength} characters from A-Z a-z 0-9 - . _ ~ + / (e.g. `openssl rand -base64 32`).");
+            }
+            if (secrets[i].Length < BearerSecrets.RecommendedMinimumLength)
+            {
+                shortEntries.Add((i + 1, secrets[i].Length));
+            }
+        }
+        options.Hashes = [.. secrets.Select(secret => SHA256.HashData(Encoding.UTF8.GetBytes(secret)))];
+        options.ShortEntries = shortEntries;
+    }
+}
+
+/// <summary>
 /// The configured <c>CONSILIUM_SECRET</c> values (several at once, so a secret can be rotated without downtime).
-/// Only SHA-256 hashes are kept; a presented token is hashed and compared with every one of them with
+/// A presented token is hashed and compared with every configured hash with
 /// <see cref="CryptographicOperations.FixedTimeEquals"/>, so the time taken says nothing about how close a guess was.
 /// </summary>
-public sealed partial class BearerSecrets
+public sealed class BearerSecrets(BearerSecretOptions options)
 {
     /// <summary>Longer tokens are refused unread; configured secrets must fit too.</summary>
     public const int MaxTokenLength = 512;
@@ -17,29 +57,8 @@ public sealed partial class BearerSecrets
     /// <summary>Shorter configured secrets still work but are logged as weak.</summary>
     public const int RecommendedMinimumLength = 32;
 
-    private readonly byte[][] _hashes;
-
-    public BearerSecrets(IConfiguration configuration, ILogger<BearerSecrets>? logger = null)
-    {
-        var secrets = configuration.GetList("CONSILIUM_SECRET");
-        if (secrets.Count == 0)
-        {
-            throw new ConfigurationErrorException("CONSILIUM_SECRET is required: one or more comma-separated bearer secrets for public clients.");
-        }
-        for (var i = 0; i < secrets.Count; i++)
-        {
-            if (secrets[i].Length > MaxTokenLength || !IsToken68(secrets[i]))
-            {
-                throw new ConfigurationErrorException(
-                    $"CONSILIUM_SECRET entry {i + 1} is not a usable bearer token: use at most {MaxTokenLength} characters from A-Z a-z 0-9 - . _ ~ + / (e.g. `openssl rand -base64 32`).");
-            }
-            if (secrets[i].Length < RecommendedMinimumLength && logger is not null)
-            {
-                LogWeakSecret(logger, i + 1, secrets[i].Length, RecommendedMinimumLength);
-            }
-        }
-        _hashes = [.. secrets.Select(secret => SHA256.HashData(Encoding.UTF8.GetBytes(secret)))];
-    }
+    // An array, so the per-request loop below enumerates without allocating.
+    private readonly byte[][] _hashes = [.. options.Hashes];
 
     public int Count => _hashes.Length;
 
@@ -108,9 +127,6 @@ public sealed partial class BearerSecrets
         }
         return true;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "CONSILIUM_SECRET entry {Entry} has only {Length} characters; use at least {Recommended} random ones")]
-    private static partial void LogWeakSecret(ILogger logger, int entry, int length, int recommended);
 }
 
 public enum BearerCheck

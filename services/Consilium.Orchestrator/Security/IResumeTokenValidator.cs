@@ -2,7 +2,7 @@ namespace Consilium.Orchestrator.Security;
 
 /// <summary>
 /// Lets an endpoint marked <c>RequirePublicAuth(allowResumeToken: true)</c> accept <c>?resume=&lt;token&gt;</c> in
-/// place of the bearer (CONTRACT §3, resume), so a browser's native <c>EventSource</c> can reconnect. The council
+/// place of the bearer (docs/api.md#public-api, resume), so a browser's native <c>EventSource</c> can reconnect. The council
 /// registers one; without one, such endpoints accept the bearer only.
 /// </summary>
 public interface IResumeTokenValidator

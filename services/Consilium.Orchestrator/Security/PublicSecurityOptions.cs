@@ -3,8 +3,9 @@ using System.Net;
 namespace Consilium.Orchestrator.Security;
 
 /// <summary>
-/// The public edge's settings, read once from the flat environment variables (CONTRACT §2, README "Security"). Every
-/// value is checked when the replica starts; a bad one stops it with one line naming the variable.
+/// The public edge's settings, bound from the flat environment variables by <see cref="Read"/>
+/// (<c>AddOptions&lt;PublicSecurityOptions&gt;().Configure&lt;IConfiguration&gt;(Read).ValidateOnStart()</c>; docs/configuration.md,
+/// docs/security.md). Every value is checked when the replica starts; a bad one stops it with one line naming the variable.
 /// </summary>
 public sealed class PublicSecurityOptions
 {
@@ -13,24 +14,24 @@ public sealed class PublicSecurityOptions
     public const string DefaultTrustedProxies = "127.0.0.0/8,::1/128";
 
     /// <summary>The contract's window: <c>RATE_LIMIT_PER_MINUTE</c> requests per client per 60 s.</summary>
-    public TimeSpan RateLimitWindow { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan RateLimitWindow { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary><c>RATE_LIMIT_PER_MINUTE</c>.</summary>
-    public int RateLimitPerMinute { get; init; } = DefaultRateLimitPerMinute;
+    public int RateLimitPerMinute { get; set; } = DefaultRateLimitPerMinute;
 
     /// <summary><c>COUNCIL_STREAMS_PER_CLIENT</c>: council streams one client may hold open at once (each costs ten upstream streams).</summary>
-    public int CouncilStreamsPerClient { get; init; } = DefaultCouncilStreamsPerClient;
+    public int CouncilStreamsPerClient { get; set; } = DefaultCouncilStreamsPerClient;
 
     /// <summary><c>ALLOWED_ORIGINS</c>, else <c>PUBLIC_ORIGIN</c>; normalised <c>scheme://host[:port]</c>.</summary>
-    public IReadOnlySet<string> AllowedOrigins { get; init; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+    public IReadOnlySet<string> AllowedOrigins { get; set; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary><c>TRUSTED_PROXIES</c>: peers whose <c>X-Forwarded-For</c> entry is believed (the gateway's addresses).</summary>
-    public IReadOnlyList<IPNetwork> TrustedProxies { get; init; } = NetworkList.Parse("TRUSTED_PROXIES", DefaultTrustedProxies);
+    public IReadOnlyList<IPNetwork> TrustedProxies { get; set; } = NetworkList.Parse("TRUSTED_PROXIES", DefaultTrustedProxies);
 
     /// <summary><c>CLOUDFLARE_IP_RANGES</c>: when set, <c>CF-Connecting-IP</c> is believed from a hop inside these ranges.</summary>
-    public IReadOnlyList<IPNetwork> CloudflareRanges { get; init; } = [];
+    public IReadOnlyList<IPNetwork> CloudflareRanges { get; set; } = [];
 
-    public static PublicSecurityOptions Load(IConfiguration configuration)
+    public static void Read(PublicSecurityOptions options, IConfiguration configuration)
     {
         var origins = configuration.GetList("ALLOWED_ORIGINS");
         var originVariable = "ALLOWED_ORIGINS";
@@ -39,14 +40,11 @@ public sealed class PublicSecurityOptions
             origins = configuration.GetList("PUBLIC_ORIGIN");
             originVariable = "PUBLIC_ORIGIN";
         }
-        return new PublicSecurityOptions
-        {
-            RateLimitPerMinute = configuration.GetInt("RATE_LIMIT_PER_MINUTE", DefaultRateLimitPerMinute, min: 1, max: 100_000),
-            CouncilStreamsPerClient = configuration.GetInt("COUNCIL_STREAMS_PER_CLIENT", DefaultCouncilStreamsPerClient, min: 1, max: 1_000),
-            AllowedOrigins = origins.Select(origin => NormaliseOrigin(originVariable, origin)).ToHashSet(StringComparer.OrdinalIgnoreCase),
-            TrustedProxies = NetworkList.Parse("TRUSTED_PROXIES", configuration["TRUSTED_PROXIES"] ?? DefaultTrustedProxies),
-            CloudflareRanges = NetworkList.Parse("CLOUDFLARE_IP_RANGES", configuration["CLOUDFLARE_IP_RANGES"] ?? ""),
-        };
+        options.RateLimitPerMinute = configuration.GetInt("RATE_LIMIT_PER_MINUTE", DefaultRateLimitPerMinute, min: 1, max: 100_000);
+        options.CouncilStreamsPerClient = configuration.GetInt("COUNCIL_STREAMS_PER_CLIENT", DefaultCouncilStreamsPerClient, min: 1, max: 1_000);
+        options.AllowedOrigins = origins.Select(origin => NormaliseOrigin(originVariable, origin)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        options.TrustedProxies = NetworkList.Parse("TRUSTED_PROXIES", configuration["TRUSTED_PROXIES"] ?? DefaultTrustedProxies);
+        options.CloudflareRanges = NetworkList.Parse("CLOUDFLARE_IP_RANGES", configuration["CLOUDFLARE_IP_RANGES"] ?? "");
     }
 
     /// <summary>An origin as browsers send it: lower-case <c>scheme://host</c>, the port only when it is not the default.</summary>

@@ -1,27 +1,19 @@
-using Consilium.Orchestrator.Security.RateLimiting;
+using Consilium.Orchestrator.Redis;
 
 namespace Consilium.Orchestrator.Security;
 
-/// <summary>
-/// Builds every part of the public edge when the host starts, so a misconfigured replica stops at start-up with one
-/// line naming the variable (hosted services are all constructed before any starts, so before the server listens),
-/// and logs what the edge enforces.
-/// </summary>
+/// <summary>Logs, once the host starts, what the public edge enforces (the options were validated before it starts).</summary>
 internal sealed partial class PublicSecurityStartup(
     PublicSecurityOptions options,
-    BearerSecrets secrets,
-    PublicRateLimiter limiter,
-    CouncilStreamSlots streams,
-    RedisFailover redis,
+    BearerSecretOptions secrets,
+    RedisConnection redis,
     ILogger<PublicSecurityStartup> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _ = limiter;
-        _ = streams;
         LogSettings(
             logger,
-            secrets.Count,
+            secrets.Hashes.Count,
             options.AllowedOrigins.Count == 0 ? "none (set PUBLIC_ORIGIN or ALLOWED_ORIGINS)" : string.Join(", ", options.AllowedOrigins),
             options.RateLimitPerMinute,
             (int)options.RateLimitWindow.TotalSeconds,
@@ -29,6 +21,10 @@ internal sealed partial class PublicSecurityStartup(
             options.CouncilStreamsPerClient,
             string.Join(", ", options.TrustedProxies),
             options.CloudflareRanges.Count == 0 ? "off" : $"{options.CloudflareRanges.Count} ranges");
+        foreach (var (entry, length) in secrets.ShortEntries)
+        {
+            LogWeakSecret(logger, entry, length, BearerSecrets.RecommendedMinimumLength);
+        }
         if (options.AllowedOrigins.Count == 0)
         {
             LogNoOrigins(logger);
@@ -45,4 +41,7 @@ internal sealed partial class PublicSecurityStartup(
     [LoggerMessage(EventId = 4005, Level = LogLevel.Warning,
         Message = "Neither ALLOWED_ORIGINS nor PUBLIC_ORIGIN is set: every request that carries an Origin header (every browser page, the gateway's own included) is refused with 403")]
     private static partial void LogNoOrigins(ILogger logger);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "CONSILIUM_SECRET entry {Entry} has only {Length} characters; use at least {Recommended} random ones")]
+    private static partial void LogWeakSecret(ILogger logger, int entry, int length, int recommended);
 }

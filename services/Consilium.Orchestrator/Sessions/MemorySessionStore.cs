@@ -1,18 +1,18 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 
 namespace Consilium.Orchestrator.Sessions;
 
 /// <summary>
-/// The session store of a single replica (<c>REDIS_URL</c> unset). Each session has its own lock, so sessions never
-/// contend; readers keep only a cursor into the session's list, so a slow client costs no memory beyond the log
-/// itself. Expired sessions are swept every <see cref="SweepInterval"/>.
+/// The in-process session logs of this replica: the whole store when <c>REDIS_URL</c> is unset, and the live part of
+/// <see cref="RedisSessionStore"/> otherwise. Each session has its own lock, so sessions never contend; readers
+/// follow a <see cref="SessionLog"/> through the shared <see cref="SessionReader"/>. Expired sessions are swept every
+/// <see cref="SweepInterval"/>.
 /// </summary>
 public sealed class MemorySessionStore : ISessionStore, IDisposable
 {
     public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(30);
 
-    private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SessionLog> _sessions = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly SessionStoreOptions _options;
     private readonly ITimer _sweeper;
@@ -27,77 +27,30 @@ public sealed class MemorySessionStore : ISessionStore, IDisposable
     /// <summary>Sessions held, including expired ones not swept yet.</summary>
     public int Count => _sessions.Count;
 
-    public Task<ISessionWriter> CreateAsync(string sessionId, byte[] resumeTokenHash, TimeSpan lifetime, TimeSpan grace, CancellationToken cancellationToken)
+    Task<ISessionWriter> ISessionStore.CreateAsync(string sessionId, byte[] resumeTokenHash, TimeSpan lifetime, TimeSpan grace, CancellationToken cancellationToken) =>
+        Task.FromResult<ISessionWriter>(Create(sessionId, resumeTokenHash, lifetime, grace));
+
+    /// <summary>A new session's log, held here until it expires.</summary>
+    public SessionLog Create(string sessionId, byte[] resumeTokenHash, TimeSpan lifetime, TimeSpan grace)
     {
         var now = _time.GetUtcNow();
-        var session = new Session(this, resumeTokenHash, now + lifetime, now + grace);
-        if (!_sessions.TryAdd(sessionId, session))
+        var log = new SessionLog(sessionId, resumeTokenHash, _time, now + lifetime, now + grace);
+        if (!_sessions.TryAdd(sessionId, log))
         {
             throw new InvalidOperationException($"Session {sessionId} exists already.");
         }
-        return Task.FromResult<ISessionWriter>(session);
+        return log;
     }
 
-    public Task<SessionInfo?> GetAsync(string sessionId, CancellationToken cancellationToken)
-    {
-        if (Find(sessionId) is not { } session)
-        {
-            return Task.FromResult<SessionInfo?>(null);
-        }
-        lock (session.Gate)
-        {
-            return Task.FromResult<SessionInfo?>(new SessionInfo(sessionId, session.TokenHash, session.Finished, session.Events.Count));
-        }
-    }
+    public Task<SessionInfo?> GetAsync(string sessionId, CancellationToken cancellationToken) =>
+        Task.FromResult(Find(sessionId)?.Info());
 
-    public async IAsyncEnumerable<SessionEvent> ReadAsync(string sessionId, long afterId, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        if (Find(sessionId) is not { } session)
-        {
-            yield break;
-        }
-        // Ids run from 1 without gaps, so the event after `afterId` sits at index `afterId`.
-        var cursor = (int)Math.Clamp(afterId, 0, int.MaxValue);
-        while (true)
-        {
-            SessionEvent next = default;
-            var have = false;
-            Task? changed = null;
-            lock (session.Gate)
-            {
-                if (cursor < session.Events.Count)
-                {
-                    next = session.Events[cursor++];
-                    have = true;
-                }
-                else if (!session.Finished)
-                {
-                    changed = (session.Changed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
-                }
-            }
-            if (have)
-            {
-                yield return next;
-                if (next.IsTerminal)
-                {
-                    yield break;
-                }
-                continue;
-            }
-            if (changed is null || session.IsExpired(_time))
-            {
-                yield break;
-            }
-            try
-            {
-                await changed.WaitAsync(_options.CheckInterval, _time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                // Nothing new for a while: loop round to check expiry.
-            }
-        }
-    }
+    public IAsyncEnumerable<SessionEvent> ReadAsync(string sessionId, long afterId, CancellationToken cancellationToken) =>
+        Find(sessionId) is { } log ? Read(log, afterId, cancellationToken) : AsyncEnumerable.Empty<SessionEvent>();
+
+    /// <summary>Follows one log, from <paramref name="afterId"/> on.</summary>
+    public IAsyncEnumerable<SessionEvent> Read(SessionLog log, long afterId, CancellationToken cancellationToken) =>
+        SessionReader.ReadAsync(new LocalSource(this, log), afterId, _options, _time, cancellationToken);
 
     public Task TouchPresenceAsync(string sessionId, TimeSpan grace, CancellationToken cancellationToken)
     {
@@ -107,90 +60,50 @@ public sealed class MemorySessionStore : ISessionStore, IDisposable
 
     public void Dispose() => _sweeper.Dispose();
 
-    private Session? Find(string sessionId) =>
-        _sessions.TryGetValue(sessionId, out var session) && !session.IsExpired(_time) ? session : null;
+    /// <summary>The session's log when this replica holds it and it has not expired.</summary>
+    public SessionLog? Find(string sessionId) =>
+        _sessions.TryGetValue(sessionId, out var log) && !log.IsExpired(_time.GetUtcNow()) ? log : null;
 
     private void Sweep()
     {
-        foreach (var (id, session) in _sessions)
+        var now = _time.GetUtcNow();
+        foreach (var (id, log) in _sessions)
         {
-            if (session.IsExpired(_time))
+            if (log.IsExpired(now))
             {
                 _sessions.TryRemove(id, out _);
             }
         }
     }
 
-    private sealed class Session(MemorySessionStore store, byte[] tokenHash, DateTimeOffset expiresAt, DateTimeOffset presentUntil) : ISessionWriter
+    /// <summary>
+    /// The in-process log as a reader's source: the "live feed" is the log itself read at the cursor, so a reader on
+    /// this replica never copies an event and never sees a gap; the runner is this process, so it is never lost.
+    /// </summary>
+    private sealed class LocalSource(MemorySessionStore store, SessionLog log) : ISessionSource
     {
-        public readonly Lock Gate = new();
-        public readonly List<SessionEvent> Events = [];
-        public readonly byte[] TokenHash = tokenHash;
-        public TaskCompletionSource? Changed;
-        public bool Finished;
-        private DateTimeOffset _expiresAt = expiresAt;
-        private DateTimeOffset _presentUntil = presentUntil;
+        private readonly List<SessionEvent> _page = [];
 
-        public bool IsExpired(TimeProvider time)
+        public string RunnerLostMessage => "";
+
+        public bool NeedsChecks => false;
+
+        public ValueTask<LogPage> ReadLogAsync(long afterId, CancellationToken cancellationToken)
         {
-            lock (Gate)
-            {
-                return _expiresAt <= time.GetUtcNow();
-            }
+            _page.Clear();
+            log.CopyAfter(afterId, store._options.PageSize, _page);
+            return ValueTask.FromResult(new LogPage(_page, More: _page.Count >= store._options.PageSize));
         }
 
-        public void Touch(DateTimeOffset until)
-        {
-            lock (Gate)
-            {
-                if (until > _presentUntil)
-                {
-                    _presentUntil = until;
-                }
-            }
-        }
+        public bool TryReadLive(long afterId, out SessionEvent item) => log.TryGetNext(afterId, out item);
 
-        public Task AppendAsync(IReadOnlyList<SessionEvent> events, CancellationToken cancellationToken)
-        {
-            TaskCompletionSource? wake;
-            lock (Gate)
-            {
-                foreach (var item in events)
-                {
-                    if (item.Id != Events.Count + 1)
-                    {
-                        throw new InvalidOperationException($"Event {item.Id} does not follow event {Events.Count}.");
-                    }
-                    Events.Add(item);
-                }
-                wake = Changed;
-                Changed = null;
-            }
-            wake?.TrySetResult();
-            return Task.CompletedTask;
-        }
+        public bool TakeOverflow() => false;
 
-        public Task<bool> HeartbeatAsync(CancellationToken cancellationToken)
-        {
-            // The runner is this process, so only presence needs checking.
-            lock (Gate)
-            {
-                return Task.FromResult(_presentUntil > store._time.GetUtcNow());
-            }
-        }
+        public Task WaitAsync(long afterId, CancellationToken cancellationToken) => log.WhenChangedAsync(afterId);
 
-        public Task FinishAsync(long lastEventId, TimeSpan retention, CancellationToken cancellationToken)
-        {
-            TaskCompletionSource? wake;
-            lock (Gate)
-            {
-                Finished = true;
-                _expiresAt = store._time.GetUtcNow() + retention;
-                wake = Changed;
-                Changed = null;
-            }
-            wake?.TrySetResult();
-            return Task.CompletedTask;
-        }
+        public ValueTask<SessionState> GetStateAsync(CancellationToken cancellationToken) =>
+            ValueTask.FromResult(log.IsExpired(store._time.GetUtcNow()) ? SessionState.Gone
+                : log.Finished ? SessionState.Finished
+                : SessionState.Running);
     }
 }

@@ -8,7 +8,7 @@ namespace Consilium.Orchestrator.Sessions;
 public readonly record struct SessionEvent(long Id, string Type, string Data)
 {
     /// <summary><c>done</c> and <c>error</c> end a session; nothing follows them.</summary>
-    public bool IsTerminal => Type is SseNames.Done or SseNames.Error;
+    public bool IsTerminal => SseNames.IsTerminal(Type);
 
     public SseItem<string> ToSseItem() => new(Data, Type) { EventId = Id.ToString(CultureInfo.InvariantCulture) };
 }

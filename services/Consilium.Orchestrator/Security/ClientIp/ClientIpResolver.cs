@@ -5,10 +5,10 @@ using Microsoft.Extensions.Primitives;
 namespace Consilium.Orchestrator.Security;
 
 /// <summary>
-/// Who the client is, for rate limiting (CONTRACT §3): the TCP peer, unless the peer is a trusted proxy
+/// Who the client is, for rate limiting (docs/api.md#public-api): the TCP peer, unless the peer is a trusted proxy
 /// (<c>TRUSTED_PROXIES</c>, the gateway), in which case <c>X-Forwarded-For</c> is read from the right, skipping the
-/// trusted hops, and the first address a trusted hop vouches for is the client. When <c>CLOUDFLARE_IP_RANGES</c> is set
-/// and that address is a Cloudflare edge, <c>CF-Connecting-IP</c> names the client instead. Headers sent by anyone
+/// trusted hops, and the first address a trusted hop vouches for is the client (<see cref="ForwardedFor"/>, shared with
+/// the gateway). When <c>CLOUDFLARE_IP_RANGES</c> is set and that address is a Cloudflare edge, <c>CF-Connecting-IP</c> names the client instead. Headers sent by anyone
 /// else (<c>X-Forwarded-For</c>, <c>Forwarded</c>, <c>CF-Connecting-IP</c>, <c>X-Real-IP</c>) change nothing.
 /// </summary>
 /// <remarks>
@@ -17,11 +17,8 @@ namespace Consilium.Orchestrator.Security;
 /// </remarks>
 public sealed class ClientIpResolver(PublicSecurityOptions options)
 {
-    public const string ForwardedForHeader = "X-Forwarded-For";
+    public const string ForwardedForHeader = ForwardedFor.Header;
     public const string CloudflareHeader = "CF-Connecting-IP";
-
-    /// <summary>At most this many <c>X-Forwarded-For</c> hops are examined.</summary>
-    public const int MaxHops = 16;
 
     public IPAddress Resolve(HttpContext context) =>
         Resolve(
@@ -31,26 +28,11 @@ public sealed class ClientIpResolver(PublicSecurityOptions options)
 
     public IPAddress Resolve(IPAddress? peer, StringValues forwardedFor, StringValues cloudflareClient)
     {
-        var client = peer is null ? IPAddress.IPv6None : Normalise(peer);
-        if (!options.TrustedProxies.ContainsAddress(client))
+        var client = ForwardedFor.ResolveClient(peer, forwardedFor, options.TrustedProxies);
+        if (peer is null || !options.TrustedProxies.ContainsAddress(peer))
         {
-            return client;
+            return client; // the TCP peer itself: nothing it sends is believed, CF-Connecting-IP included
         }
-
-        var hops = SplitHops(forwardedFor);
-        for (var i = hops.Count - 1; i >= 0 && i >= hops.Count - MaxHops; i--)
-        {
-            if (!TryParseHop(hops[i], out var hop))
-            {
-                break; // a trusted hop wrote something unreadable: keep the last address we could vouch for
-            }
-            client = hop;
-            if (!options.TrustedProxies.ContainsAddress(hop))
-            {
-                break;
-            }
-        }
-
         if (options.CloudflareRanges.Count > 0 && options.CloudflareRanges.ContainsAddress(client)
             && cloudflareClient.Count == 1 && IPAddress.TryParse(cloudflareClient[0]?.Trim(), out var viaCloudflare))
         {
@@ -76,33 +58,4 @@ public sealed class ClientIpResolver(PublicSecurityOptions options)
     }
 
     public static IPAddress Normalise(IPAddress address) => NetworkList.Normalise(address);
-
-    private static List<string> SplitHops(StringValues values)
-    {
-        var hops = new List<string>();
-        foreach (var value in values)
-        {
-            if (value is null)
-            {
-                continue;
-            }
-            foreach (var hop in value.Split(',', StringSplitOptions.TrimEntries))
-            {
-                hops.Add(hop);
-            }
-        }
-        return hops;
-    }
-
-    /// <summary>An address, optionally with a port (<c>203.0.113.7:4711</c>, <c>[2001:db8::1]:4711</c>).</summary>
-    private static bool TryParseHop(string hop, out IPAddress address)
-    {
-        if (IPAddress.TryParse(hop, out var parsed) || (IPEndPoint.TryParse(hop, out var endPoint) && (parsed = endPoint.Address) is not null))
-        {
-            address = Normalise(parsed);
-            return true;
-        }
-        address = IPAddress.None;
-        return false;
-    }
 }

@@ -1,7 +1,7 @@
 namespace Consilium.Orchestrator.Security.RateLimiting;
 
 /// <summary>
-/// The public API's rate limit (CONTRACT §3, layer 3): <c>RATE_LIMIT_PER_MINUTE</c> requests per client per 60 s,
+/// The public API's rate limit (docs/api.md#public-api, layer 3): <c>RATE_LIMIT_PER_MINUTE</c> requests per client per 60 s,
 /// decided in Redis (shared by every replica) when it is configured and reachable, else by this replica alone.
 /// </summary>
 public sealed class PublicRateLimiter

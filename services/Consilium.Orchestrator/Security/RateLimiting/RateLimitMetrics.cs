@@ -27,8 +27,17 @@ public sealed class RateLimitMetrics
 
     public Meter Meter { get; }
 
-    public void Decided(string store, bool admitted) =>
-        _decisions.Add(1, new("store", store), new("result", admitted ? "admitted" : "rejected"));
+    /// <summary>Counts the decision and puts it on the request's span, so a rejected request shows why in its trace.</summary>
+    public void Decided(string store, bool admitted)
+    {
+        var result = admitted ? "admitted" : "rejected";
+        _decisions.Add(1, new("store", store), new("result", result));
+        if (System.Diagnostics.Activity.Current is { IsAllDataRequested: true } request)
+        {
+            request.SetTag("consilium.rate_limit.store", store);
+            request.SetTag("consilium.rate_limit.result", result);
+        }
+    }
 
     public void RedisFailed() => _redisFailures.Add(1);
 
