@@ -1,28 +1,41 @@
 using System.Runtime.InteropServices;
+using Consilium.Local.Dashboard;
 using Consilium.Local.Processes;
+using Consilium.Local.Tls;
 using Consilium.Local.Topology;
 
 namespace Consilium.Local;
 
 /// <summary>
-/// <c>dotnet run --project deploy/local</c> (CONTRACT §7): starts every service as its own process, prints one
-/// <c>Consilium ready: …</c> line when all are healthy, and stops them all on Ctrl+C or SIGTERM, or when one dies.
-/// Standard output carries only the ready line; everything else goes to standard error.
+/// <c>dotnet run --project deploy/local</c> (docs/architecture.md#running-it-locally): starts every service as its own process, prints one
+/// <c>Consilium ready: …</c> line when all are healthy, restarts a service that dies (with backoff, saying so), and
+/// stops them all on Ctrl+C or SIGTERM, or when a service is in a crash loop (docs/reliability.md, "Supervision").
+/// Standard output carries only the ready line (with <c>--https</c>, then the certificate's line); everything else goes
+/// to standard error.
 /// </summary>
 public static class Launcher
 {
     public const string ReadyPrefix = "Consilium ready: ";
+    public const string CertificatePrefix = "Consilium certificate: ";
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
-    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// SIGTERM first; a service still running after this is killed. Long enough for the orchestrator to end its open
+    /// streams with a terminal event and for the gateway to pass them on.
+    /// </summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
 
     private const string Usage = """
-        Usage: dotnet run --project deploy/local [-- --logs]
+        Usage: dotnet run --project deploy/local [-- --logs] [--https] [--dashboard]
 
         Starts the model simulator (unless ANTHROPIC_API_KEY is set), the ten agents, the orchestrator and the
-        gateway as separate processes, then prints 'Consilium ready: <url> key: <secret>'. Ctrl+C stops them all.
+        gateway as separate processes, then prints 'Consilium ready: <url> key: <secret>'. A service that dies is
+        restarted (after 1, 2, 4, 8 s); one that dies 5 times within 60 s stops everything. Ctrl+C stops them all.
 
-          --logs    also show every service's log lines (prefixed by its name) on standard error
+          --logs       also show every service's log lines (prefixed by its name) on standard error
+          --https      the gateway serves HTTPS only, with CONSILIUM_TLS_CERT/CONSILIUM_TLS_KEY when set, else with a
+                       self-signed certificate for 127.0.0.1/localhost kept in .consilium/tls/ (docs/https.md)
+          --dashboard  also start the Aspire Dashboard (traces, metrics and logs of every service) and print its link
 
         The gateway listens on CONSILIUM_PORT (default 8080; 0 picks a free port). CONSILIUM_SECRET and
         INTERNAL_KEY are generated when unset; every other variable of the contract is passed through.
@@ -31,12 +44,20 @@ public static class Launcher
     public static async Task<int> RunAsync(string[] args)
     {
         var showLogs = false;
+        var https = false;
+        var withDashboard = false;
         foreach (var argument in args)
         {
             switch (argument)
             {
                 case "--logs":
                     showLogs = true;
+                    break;
+                case "--https":
+                    https = true;
+                    break;
+                case "--dashboard":
+                    withDashboard = true;
                     break;
                 case "-h" or "--help":
                     Console.Error.WriteLine(Usage);
@@ -53,10 +74,24 @@ public static class Launcher
             return 1;
         }
 
+        GatewayCertificate? certificate = null;
+        if (https && (certificate = GatewayCertificate.Resolve(Environment.GetEnvironmentVariable, TimeProvider.System, out var tlsProblem)) is null)
+        {
+            Console.Error.WriteLine($"Consilium: {tlsProblem}");
+            return 1;
+        }
+
+        await using var dashboard = withDashboard ? await StartDashboardAsync() : null;
+        if (withDashboard && dashboard is null)
+        {
+            return 1;
+        }
         var plan = TopologyPlan.Create(new TopologyOptions
         {
             GatewayPort = port,
             GatewayContentRoot = RepositoryRoot.GatewayContentRoot(),
+            GatewayCertificate = certificate,
+            Environment = dashboard?.ServiceEnvironment ?? new Dictionary<string, string?>(),
         });
 
         using var stop = new CancellationTokenSource();
@@ -93,15 +128,34 @@ public static class Launcher
             }
 
             Console.Out.WriteLine($"{ReadyPrefix}{plan.Gateway.Url} key: {plan.Secret}");
+            if (certificate is not null)
+            {
+                Console.Out.WriteLine($"{CertificatePrefix}{certificate.CertificatePath}");
+                Console.Error.WriteLine(
+                    $"Consilium: trust it, e.g. curl --cacert {certificate.CertificatePath} {plan.Gateway.Url}health");
+            }
+            if (dashboard is not null)
+            {
+                Console.Error.WriteLine($"Consilium dashboard: {dashboard.LoginUrl}");
+            }
             Console.Error.WriteLine("Consilium: press Ctrl+C to stop.");
 
-            var stopped = Task.Delay(Timeout.Infinite, stop.Token);
-            if (await Task.WhenAny(topology.FirstExit, stopped) == stopped || await StoppingAnyway(stop))
-            {
-                return await StopAsync(topology);
-            }
-            var died = await topology.FirstExit;
-            return await FailAsync(topology, RunningTopology.ExitReport(died, await died.Exited, "unexpectedly"));
+            var crashLoop = await topology.SuperviseAsync(SupervisionPolicy.Default, line => Console.Error.WriteLine($"Consilium: {line}"), stop.Token);
+            return crashLoop is null || await StoppingAnyway(stop) ? await StopAsync(topology) : await FailAsync(topology, crashLoop);
+        }
+    }
+
+    private static async Task<LocalDashboard?> StartDashboardAsync()
+    {
+        try
+        {
+            Console.Error.WriteLine("Consilium: starting the Aspire Dashboard...");
+            return await LocalDashboard.StartAsync(line => Console.Error.WriteLine($"Consilium: {line}"), CancellationToken.None);
+        }
+        catch (TopologyException ex)
+        {
+            Console.Error.WriteLine($"Consilium: {ex.Message}");
+            return null;
         }
     }
 

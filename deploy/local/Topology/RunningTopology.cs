@@ -5,28 +5,40 @@ namespace Consilium.Local.Topology;
 
 /// <summary>
 /// A <see cref="TopologyPlan"/> started as separate processes (<c>dotnet Consilium.X.dll</c>, all at once):
-/// waits for every <c>/health</c> concurrently, notices a process that exits, and stops them all.
+/// waits for every <c>/health</c> concurrently, restarts a service that exits while supervised
+/// (<see cref="SuperviseAsync"/>), and stops them all.
 /// </summary>
-public sealed class RunningTopology : IAsyncDisposable
+public sealed partial class RunningTopology : IAsyncDisposable
 {
     private readonly TimeProvider _time;
+    private readonly string _binDirectory;
+    private readonly Action<string, string>? _echo;
+    private readonly ServiceProcess[] _processes;
+    private readonly List<ServiceProcess> _exited = [];
+    private bool _stopping;
 
-    private RunningTopology(TopologyPlan plan, IReadOnlyList<ServiceProcess> processes, TimeProvider time)
+    private RunningTopology(TopologyPlan plan, ServiceProcess[] processes, string binDirectory, Action<string, string>? echo, TimeProvider time)
     {
         Plan = plan;
-        Processes = processes;
+        _processes = processes;
+        _binDirectory = binDirectory;
+        _echo = echo;
         _time = time;
-        FirstExit = Task.WhenAny(processes.Select(process => process.Exited)).ContinueWith(
-            exited => processes.First(process => process.Exited == exited.Result),
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     public TopologyPlan Plan { get; }
 
-    public IReadOnlyList<ServiceProcess> Processes { get; }
-
-    /// <summary>Completes with the first process that exits, for whatever reason.</summary>
-    public Task<ServiceProcess> FirstExit { get; }
+    /// <summary>The process of every service now (a restarted service has a new one), in plan order.</summary>
+    public IReadOnlyList<ServiceProcess> Processes
+    {
+        get
+        {
+            lock (_processes)
+            {
+                return [.. _processes];
+            }
+        }
+    }
 
     public ServiceProcess this[string name] => Processes.Single(process => process.Name == name);
 
@@ -37,8 +49,8 @@ public sealed class RunningTopology : IAsyncDisposable
     public static RunningTopology Start(
         TopologyPlan plan, string binDirectory, Action<string, string>? echo = null, TimeProvider? time = null)
     {
-        var missing = plan.Services.Select(service => service.Assembly).Distinct()
-            .Where(assembly => !File.Exists(Path.Combine(binDirectory, assembly))).ToList();
+        var missing = plan.Services.Select(service => service.Executable ?? Path.Combine(binDirectory, service.Assembly)).Distinct()
+            .Where(file => !File.Exists(file)).ToList();
         if (missing.Count > 0)
         {
             throw new TopologyException(
@@ -51,13 +63,7 @@ public sealed class RunningTopology : IAsyncDisposable
         {
             foreach (var service in plan.Services)
             {
-                started.Add(ServiceProcess.Start(
-                    service.Name,
-                    DotnetHost.Path,
-                    [Path.Combine(binDirectory, service.Assembly), .. service.Arguments],
-                    service.Environment,
-                    echo,
-                    binDirectory));
+                started.Add(StartService(service, binDirectory, echo));
             }
         }
         catch (System.ComponentModel.Win32Exception ex)
@@ -65,8 +71,19 @@ public sealed class RunningTopology : IAsyncDisposable
             started.ForEach(process => process.Kill());
             throw new TopologyException($"Could not start '{DotnetHost.Path}': {ex.Message}. Install the .NET SDK or runtime and put 'dotnet' on PATH.");
         }
-        return new RunningTopology(plan, started, time ?? TimeProvider.System);
+        return new RunningTopology(plan, [.. started], binDirectory, echo, time ?? TimeProvider.System);
     }
+
+    private static ServiceProcess StartService(ServiceSpec service, string binDirectory, Action<string, string>? echo) =>
+        service.Executable is { } native
+            ? ServiceProcess.Start(service.Name, native, service.Arguments, service.Environment, echo, binDirectory)
+            : ServiceProcess.Start(
+                service.Name,
+                DotnetHost.Path,
+                [Path.Combine(binDirectory, service.Assembly), .. service.Arguments],
+                service.Environment,
+                echo,
+                binDirectory);
 
     /// <summary>
     /// Waits until every service answers <c>/health</c> with 200. Throws <see cref="TopologyException"/> naming the
@@ -74,7 +91,7 @@ public sealed class RunningTopology : IAsyncDisposable
     /// </summary>
     public async Task WaitHealthyAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var http = new HttpClient();
+        using var http = new HttpClient(Plan.GatewayCertificate?.CreateProbeHandler() ?? new SocketsHttpHandler());
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         wait.CancelAfter(timeout);
         var healthy = new HashSet<string>();
@@ -124,12 +141,24 @@ public sealed class RunningTopology : IAsyncDisposable
     }
 
     /// <summary>Stops every process at once: SIGTERM, then a kill after <paramref name="grace"/>.</summary>
-    public Task StopAsync(TimeSpan grace) => Task.WhenAll(Processes.Select(process => process.StopAsync(grace)));
+    public Task StopAsync(TimeSpan grace)
+    {
+        lock (_processes)
+        {
+            _stopping = true; // no restart from here on
+        }
+        return Task.WhenAll(Processes.Select(process => process.StopAsync(grace)));
+    }
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-        foreach (var process in Processes)
+        List<ServiceProcess> all;
+        lock (_processes)
+        {
+            all = [.. _processes, .. _exited];
+        }
+        foreach (var process in all)
         {
             await process.DisposeAsync().ConfigureAwait(false);
         }

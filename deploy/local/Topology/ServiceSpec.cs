@@ -11,5 +11,11 @@ public sealed record ServiceSpec(
     IReadOnlyList<string> Arguments,
     IReadOnlyDictionary<string, string?> Environment)
 {
-    public Uri Url => new($"http://127.0.0.1:{Port}/");
+    /// <summary><c>https</c> for a gateway given a certificate (<c>./run --https</c>).</summary>
+    public string Scheme { get; init; } = Uri.UriSchemeHttp;
+
+    /// <summary>A native executable to run instead of <c>dotnet &lt;Assembly&gt;</c> (a Native AOT build); null for the usual way.</summary>
+    public string? Executable { get; init; }
+
+    public Uri Url => new($"{Scheme}://127.0.0.1:{Port}/");
 }

@@ -1,9 +1,10 @@
 using Consilium.Council;
 using Consilium.Local.Processes;
+using Consilium.Local.Tls;
 
 namespace Consilium.Local.Topology;
 
-/// <summary>What to start and how the services find each other (CONTRACT §2, §7 and the README's variables).</summary>
+/// <summary>What to start and how the services find each other (docs/configuration.md, docs/architecture.md#running-it-locally and docs/configuration.md).</summary>
 public sealed record TopologyOptions
 {
     /// <summary>Variables set for every service over the inherited environment (a null value removes one).</summary>
@@ -19,6 +20,22 @@ public sealed record TopologyOptions
     public string? GatewayContentRoot { get; init; }
 
     public Func<int> FreePort { get; init; } = LoopbackPorts.GetFree;
+
+    /// <summary>The gateway's certificate: set, the gateway serves HTTPS only (<c>./run --https</c>, docs/https.md).</summary>
+    public GatewayCertificate? GatewayCertificate { get; init; }
+
+    /// <summary>How many orchestrator replicas to run behind the gateway (they need a shared <c>REDIS_URL</c> to share sessions).</summary>
+    public int OrchestratorReplicas { get; init; } = 1;
+
+    /// <summary>Variables for one service only, by service name (e.g. its own <c>METRICS_PORT</c>), applied last.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>> PerService { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, string?>>();
+
+    /// <summary>
+    /// Native executables (a Native AOT publish) to run instead of <c>dotnet &lt;assembly&gt;</c>, by entry assembly
+    /// name (e.g. <c>Consilium.Agent.dll</c>); the benchmark's <c>--aot</c> (docs/benchmarks.md).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> NativeExecutables { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
@@ -44,15 +61,16 @@ public sealed class TopologyPlan
         ("Logging__LogLevel__Microsoft.AspNetCore", "Warning"),
     ];
 
-    private TopologyPlan(string secret, string internalKey, ServiceSpec? simulator, IReadOnlyList<ServiceSpec> agents, ServiceSpec orchestrator, ServiceSpec gateway)
+    private TopologyPlan(string secret, string internalKey, ServiceSpec? simulator, IReadOnlyList<ServiceSpec> agents, IReadOnlyList<ServiceSpec> orchestrators, ServiceSpec gateway, GatewayCertificate? gatewayCertificate)
     {
+        GatewayCertificate = gatewayCertificate;
         Secret = secret;
         InternalKey = internalKey;
         Simulator = simulator;
         Agents = agents;
-        Orchestrator = orchestrator;
+        Orchestrators = orchestrators;
         Gateway = gateway;
-        Services = [.. simulator is null ? [] : new[] { simulator }, .. agents, orchestrator, gateway];
+        Services = [.. simulator is null ? [] : new[] { simulator }, .. agents, .. orchestrators, gateway];
     }
 
     /// <summary>The public bearer secret to print: the first of <c>CONSILIUM_SECRET</c>.</summary>
@@ -66,9 +84,16 @@ public sealed class TopologyPlan
     /// <summary>The ten agents, in roster order.</summary>
     public IReadOnlyList<ServiceSpec> Agents { get; }
 
-    public ServiceSpec Orchestrator { get; }
+    /// <summary>The first (usually the only) orchestrator replica.</summary>
+    public ServiceSpec Orchestrator => Orchestrators[0];
+
+    /// <summary>Every orchestrator replica: <c>orchestrator</c>, then <c>orchestrator-2</c>, …</summary>
+    public IReadOnlyList<ServiceSpec> Orchestrators { get; }
 
     public ServiceSpec Gateway { get; }
+
+    /// <summary>The certificate the gateway serves; null when it speaks plain HTTP.</summary>
+    public GatewayCertificate? GatewayCertificate { get; }
 
     /// <summary>Every service, in start order.</summary>
     public IReadOnlyList<ServiceSpec> Services { get; }
@@ -85,8 +110,9 @@ public sealed class TopologyPlan
 
         var secrets = Variable("CONSILIUM_SECRET") ?? Secrets.Generate();
         var internalKey = Variable("INTERNAL_KEY") ?? Secrets.Generate();
-        var gatewayOrigin = $"http://127.0.0.1:{options.GatewayPort}";
-        var origins = Variable("ALLOWED_ORIGINS") ?? $"{gatewayOrigin},http://localhost:{options.GatewayPort}";
+        var scheme = options.GatewayCertificate is null ? Uri.UriSchemeHttp : Uri.UriSchemeHttps;
+        var gatewayOrigin = $"{scheme}://127.0.0.1:{options.GatewayPort}";
+        var origins = Variable("ALLOWED_ORIGINS") ?? $"{gatewayOrigin},{scheme}://localhost:{options.GatewayPort}";
         var useSimulator = Variable("ANTHROPIC_API_KEY") is null;
 
         // What every service gets: the values made here, and (unless set otherwise) one-line, timestamped logs without
@@ -118,22 +144,31 @@ public sealed class TopologyPlan
                 new Dictionary<string, string?> { ["AGENT_ID"] = id, ["INTERNAL_KEY"] = internalKey }))
             .ToList();
 
-        var orchestrator = Spec(OrchestratorName, "Consilium.Orchestrator.dll", options.FreePort(), [], upstream,
-            new Dictionary<string, string?>
-            {
-                ["CONSILIUM_SECRET"] = secrets,
-                ["INTERNAL_KEY"] = internalKey,
-                ["AGENT_URLS"] = string.Join(',', Roster.Ids.Zip(agents, (id, agent) => $"{id}={BaseUrl(agent)}")),
-            });
+        var orchestrators = Enumerable.Range(1, Math.Max(1, options.OrchestratorReplicas))
+            .Select(replica => Spec(replica == 1 ? OrchestratorName : $"{OrchestratorName}-{replica}", "Consilium.Orchestrator.dll", options.FreePort(), [], upstream,
+                new Dictionary<string, string?>
+                {
+                    ["CONSILIUM_SECRET"] = secrets,
+                    ["INTERNAL_KEY"] = internalKey,
+                    ["AGENT_URLS"] = string.Join(',', Roster.Ids.Zip(agents, (id, agent) => $"{id}={BaseUrl(agent)}")),
+                }))
+            .ToList();
 
         var gateway = Spec(GatewayName, "Consilium.Gateway.dll", options.GatewayPort,
             options.GatewayContentRoot is { } root ? ["--contentRoot", root] : [],
             common,
-            Withhold(["ANTHROPIC_API_KEY", .. InternalKeyVariables]),
-            new Dictionary<string, string?> { ["CONSILIUM_SECRET"] = secrets, ["ORCHESTRATOR_URLS"] = BaseUrl(orchestrator) });
+            // The gateway only forwards the bearer; the orchestrator checks it.
+            Withhold(["CONSILIUM_SECRET", "ANTHROPIC_API_KEY", .. InternalKeyVariables]),
+            new Dictionary<string, string?> { ["ORCHESTRATOR_URLS"] = string.Join(',', orchestrators.Select(BaseUrl)) });
+
+        gateway = WithCertificate(gateway, options.GatewayCertificate);
 
         var printed = secrets.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)[0];
-        return new TopologyPlan(printed, internalKey, simulator, agents, orchestrator, gateway);
+        ServiceSpec Own(ServiceSpec spec) => ServiceTelemetry.Tailor(spec, options.PerService) with
+        {
+            Executable = options.NativeExecutables.TryGetValue(spec.Assembly, out var native) ? native : null,
+        };
+        return new TopologyPlan(printed, internalKey, simulator is null ? null : Own(simulator), [.. agents.Select(Own)], [.. orchestrators.Select(Own)], Own(gateway), options.GatewayCertificate);
     }
 
     /// <summary>A service whose environment is <paramref name="layers"/> applied in order, then its address.</summary>
@@ -147,6 +182,25 @@ public sealed class TopologyPlan
         }
         environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         return new ServiceSpec(name, assembly, port, arguments, environment);
+    }
+
+    /// <summary>
+    /// HTTPS with the given certificate; without one, certificate variables the launcher's environment may carry are
+    /// withheld, so the gateway speaks the plain HTTP the ready line announces.
+    /// </summary>
+    private static ServiceSpec WithCertificate(ServiceSpec gateway, GatewayCertificate? certificate)
+    {
+        var environment = new Dictionary<string, string?>(gateway.Environment)
+        {
+            [GatewayCertificate.CertVariable] = certificate?.CertificatePath,
+            [GatewayCertificate.KeyVariable] = certificate?.KeyPath,
+        };
+        if (certificate is null)
+        {
+            return gateway with { Environment = environment };
+        }
+        environment["ASPNETCORE_URLS"] = $"https://127.0.0.1:{gateway.Port}";
+        return gateway with { Scheme = Uri.UriSchemeHttps, Environment = environment };
     }
 
     private static string BaseUrl(ServiceSpec service) => service.Url.ToString().TrimEnd('/');
