@@ -1,0 +1,3 @@
+using Consilium.Cli;
+
+return await CliApp.RunAsync(args);
