@@ -10,7 +10,14 @@ public enum ScenarioSet
     Hops = 1,
     Council = 2,
     Capacity = 4,
-    All = Hops | Council | Capacity,
+    Cpu = 8,
+    Cold = 16,
+    Https = 32,
+    All = Cold | Cpu | Hops | Council | Capacity | Https,
+    /// <summary>Not part of <see cref="All"/>: it starts a second copy of the system (Scenarios/TelemetryScenario.cs).</summary>
+    Telemetry = 64,
+    /// <summary>Not part of <see cref="All"/>: conversations' follow-up rounds against their first (Scenarios/FollowUpScenario.cs).</summary>
+    FollowUp = 128,
 }
 
 /// <summary>The command line: what to measure, how hard, and for how long at most.</summary>
@@ -35,6 +42,21 @@ public sealed record BenchmarkOptions
 
     /// <summary>Stream starts are spread evenly over this long (default: one configured gap, 1000/rate ms); 0 starts all at once.</summary>
     public double? RampMs { get; init; }
+
+    /// <summary>
+    /// A folder with Native AOT builds (<c>Consilium.Agent</c>, <c>Consilium.ModelSimulator</c>) to run instead of
+    /// <c>dotnet Consilium.X.dll</c>; the services without one there run as usual.
+    /// </summary>
+    public string? AotDirectory { get; init; }
+
+    /// <summary>Concurrent streams per path in the CPU-per-delta scenario.</summary>
+    public int CpuStreams { get; init; } = 50;
+
+    /// <summary>Answer length (tokens) in the CPU-per-delta scenario.</summary>
+    public int CpuTokens { get; init; } = 40;
+
+    /// <summary>Measured rounds per path in the CPU-per-delta scenario (CPU time is counted in 10 ms ticks: enough deltas make it exact).</summary>
+    public int CpuRounds { get; init; } = 8;
 
     /// <summary>Councils measured one at a time against the same agents called alone.</summary>
     public int CouncilRounds { get; init; } = 8;
@@ -74,8 +96,13 @@ public sealed record BenchmarkOptions
 
           dotnet run --project tests/Consilium.Benchmark -c Release -- [options]
 
-          --scenario all|hops|council|capacity   what to measure; comma-separated for several (default all)
+          --scenario all|cold|cpu|hops|council|capacity|https|telemetry|followup   what to measure; comma-separated for
+                                  several (default all; telemetry, the OTLP exporter's cost, and followup, a conversation's
+                                  later rounds against its first, run only when named)
           --quick                 a small run (~30 s): 20 streams, 20 tokens at 200/s, 1 round, 1 council round, 8 s capacity search
+          --cpu-streams N         concurrent streams per path in the CPU-per-delta scenario (default 50)
+          --cpu-tokens N          answer length in the CPU-per-delta scenario (default 40)
+          --cpu-rounds N          measured rounds per path in the CPU-per-delta scenario (default 8)
           --streams N             concurrent streams per path in the per-hop scenario (default 100)
           --rounds N              measured rounds per path, pooled (default 3)
           --tokens N              answer length in tokens, one delta each; the simulator adds the stance block (default 200)
@@ -87,6 +114,7 @@ public sealed record BenchmarkOptions
           --capacity-seconds S    time cap of the capacity search (default 300)
           --max-councils N        largest capacity step (default 640)
           --gap-limit MS          capacity pass mark: inter-chunk gap p99 under this (default 50)
+          --aot DIR               run the Native AOT builds in DIR (Consilium.Agent, Consilium.ModelSimulator; see docs/benchmarks.md)
           --no-redis              the orchestrator keeps rate limits and event logs in-process instead of in a private redis-server
           --markdown PATH         also write the report to PATH
           --max-seconds S         hard stop for the whole run (default 1200)
@@ -105,6 +133,7 @@ public sealed record BenchmarkOptions
                 Rate = 200,
                 TtftMs = 50,
                 CouncilRounds = 1,
+                CpuRounds = 2,
                 CapacityTokens = 40,
                 CapacitySeconds = 8,
                 MaxSeconds = 120,
@@ -119,6 +148,9 @@ public sealed record BenchmarkOptions
             {
                 "--quick" => options,
                 "--scenario" => options with { Scenarios = ParseScenarios(Value()) },
+                "--cpu-streams" => options with { CpuStreams = Int(name, Value(), 1, 10_000) },
+                "--cpu-tokens" => options with { CpuTokens = Int(name, Value(), 2, 100_000) },
+                "--cpu-rounds" => options with { CpuRounds = Int(name, Value(), 1, 1_000) },
                 "--streams" => options with { Streams = Int(name, Value(), 1, 10_000) },
                 "--rounds" => options with { Rounds = Int(name, Value(), 1, 100) },
                 "--tokens" => options with { Tokens = Int(name, Value(), 2, 100_000) },
@@ -131,6 +163,7 @@ public sealed record BenchmarkOptions
                 "--max-councils" => options with { MaxCouncils = Int(name, Value(), 1, 1_000) },
                 "--gap-limit" => options with { GapLimitMs = Double(name, Value(), 1, 600_000) },
                 "--no-redis" => options with { Redis = false },
+                "--aot" => options with { AotDirectory = Directory.Exists(Value()) ? Path.GetFullPath(args[i]) : throw new ArgumentException($"--aot: no folder '{args[i]}'.") },
                 "--markdown" => options with { MarkdownPath = Value() },
                 "--max-seconds" => options with { MaxSeconds = Int(name, Value(), 10, 86_400) },
                 _ => throw new ArgumentException($"Unknown option '{name}'."),
@@ -150,7 +183,12 @@ public sealed record BenchmarkOptions
                 "hops" => ScenarioSet.Hops,
                 "council" => ScenarioSet.Council,
                 "capacity" => ScenarioSet.Capacity,
-                _ => throw new ArgumentException($"--scenario takes all, hops, council or capacity (comma-separated), not '{part}'."),
+                "cpu" => ScenarioSet.Cpu,
+                "cold" => ScenarioSet.Cold,
+                "https" => ScenarioSet.Https,
+                "telemetry" => ScenarioSet.Telemetry,
+                "followup" => ScenarioSet.FollowUp,
+                _ => throw new ArgumentException($"--scenario takes all, cold, cpu, hops, council, capacity, https, telemetry or followup (comma-separated), not '{part}'."),
             };
         }
         return result == ScenarioSet.None ? throw new ArgumentException("--scenario names no scenario.") : result;

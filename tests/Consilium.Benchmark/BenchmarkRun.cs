@@ -52,12 +52,23 @@ public static class BenchmarkRun
             Report.Progress("all services healthy");
             var cpu = topology.MeasureCpu();
 
+            if (options.Scenarios.HasFlag(ScenarioSet.Cold))
+            {
+                // First: it needs the services as they are just after start-up.
+                await new ColdStartScenario(topology, options, report).RunAsync(stop.Token);
+                topology.System.EnsureAllRunning();
+            }
+            if (options.Scenarios.HasFlag(ScenarioSet.Cpu))
+            {
+                await new DeltaCpuScenario(topology, options, report).RunAsync(stop.Token);
+                topology.System.EnsureAllRunning();
+            }
             if (options.Scenarios.HasFlag(ScenarioSet.Hops))
             {
                 await new HopsScenario(topology, options, report).RunAsync(stop.Token);
                 topology.System.EnsureAllRunning();
             }
-            if ((options.Scenarios & (ScenarioSet.Council | ScenarioSet.Capacity)) != 0 && !await HasCouncilAsync(topology, stop.Token))
+            if ((options.Scenarios & (ScenarioSet.Council | ScenarioSet.Capacity | ScenarioSet.Telemetry | ScenarioSet.FollowUp)) != 0 && !await HasCouncilAsync(topology, stop.Token))
             {
                 report.Line("The council scenarios did not run: the gateway answers `POST /api/consilium` with 404 (not built yet).");
                 report.Line();
@@ -74,6 +85,21 @@ public static class BenchmarkRun
                     await new CapacityScenario(topology, options, report).RunAsync(stop.Token);
                     topology.System.EnsureAllRunning();
                 }
+                if (options.Scenarios.HasFlag(ScenarioSet.Telemetry))
+                {
+                    await new TelemetryScenario(topology, options, report).RunAsync(stop.Token);
+                    topology.System.EnsureAllRunning();
+                }
+                if (options.Scenarios.HasFlag(ScenarioSet.FollowUp))
+                {
+                    await new FollowUpScenario(topology, options, report).RunAsync(stop.Token);
+                    topology.System.EnsureAllRunning();
+                }
+            }
+            if (options.Scenarios.HasFlag(ScenarioSet.Https))
+            {
+                await new HttpsScenario(topology, options, report).RunAsync(stop.Token);
+                topology.System.EnsureAllRunning();
             }
             report.Line($"Over the whole run {cpu.Describe()}. Load average at the end: {MachineFacts.LoadAverage()} " +
                 "(it counts this benchmark's own threads too).");

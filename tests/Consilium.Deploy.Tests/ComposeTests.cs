@@ -5,7 +5,7 @@ using Consilium.Deploy.Tests.Support;
 
 namespace Consilium.Deploy.Tests;
 
-/// <summary>docker-compose.yml: the whole system on one Docker host (README "Docker Compose").</summary>
+/// <summary>docker-compose.yml: the whole system on one Docker host (docs/deploy.md#docker-compose).</summary>
 public sealed partial class ComposeTests
 {
     private static readonly ComposeFile Compose = ComposeFile.Instance;
@@ -26,14 +26,33 @@ public sealed partial class ComposeTests
     }
 
     [Fact]
-    public void Ports_OnlyTheGatewayPublishes_OnConsiliumPort()
+    public void Ports_OnlyTheGatewayPublishes_OnConsiliumPortOfTheLoopbackByDefault()
     {
         var published = Services.Where(service => service.Value["ports"] is not null).Select(service => service.Key);
         Assert.Equal(["gateway"], published);
         var mapping = Assert.Single(Yaml.Strings(Services["gateway"]["ports"]));
-        Assert.Equal("${CONSILIUM_PORT:-8080}:8080", mapping);
-        Assert.Equal("8080:8080", ComposeFile.Interpolate(mapping));
-        Assert.Equal("9090:8080", ComposeFile.Interpolate(mapping, new Dictionary<string, string> { ["CONSILIUM_PORT"] = "9090" }));
+        Assert.Equal("${CONSILIUM_BIND:-127.0.0.1}:${CONSILIUM_PORT:-8080}:8080", mapping);
+        // A laptop does not publish the council to its whole network unless asked to.
+        Assert.Equal("127.0.0.1:8080:8080", ComposeFile.Interpolate(mapping));
+        Assert.Equal("0.0.0.0:9090:8080", ComposeFile.Interpolate(mapping, new Dictionary<string, string> { ["CONSILIUM_BIND"] = "0.0.0.0", ["CONSILIUM_PORT"] = "9090" }));
+    }
+
+    [Fact]
+    public void HealthChecks_EveryDotnetService_RunsItsOwnBinaryWithHealthCheck()
+    {
+        // The image's apphost is /app/service (WORKDIR /app, ENTRYPOINT ./service): no shell is needed to run it.
+        var runtime = Dockerfile.Instance.InStage(Dockerfile.Instance.LastStage);
+        Assert.Contains(runtime, instruction => instruction.Keyword == "WORKDIR" && instruction.Arguments == "/app");
+        Assert.Contains(runtime, instruction => instruction.Keyword == "ENTRYPOINT" && instruction.Arguments == "[\"./service\"]");
+        foreach (var (name, service) in Services.Where(service => service.Value["build"] is not null))
+        {
+            var check = service["healthcheck"];
+            Assert.True(check is not null, $"{name} has no healthcheck.");
+            Assert.Equal(["CMD", "/app/service", Consilium.ServiceDefaults.HealthCheckCommand.Argument], Yaml.Strings(check["test"]));
+            // Compose kills a check that outlives its timeout; the probe gives up first and says why.
+            Assert.True(Seconds(check["timeout"]?.ToString()) > Consilium.ServiceDefaults.HealthCheckCommand.Timeout.TotalSeconds,
+                $"{name}: the healthcheck timeout must be longer than the probe's own ({Consilium.ServiceDefaults.HealthCheckCommand.Timeout.TotalSeconds} s).");
+        }
     }
 
     [Fact]
@@ -110,7 +129,7 @@ public sealed partial class ComposeTests
     }
 
     [Fact]
-    public void DependsOn_EveryDependency_IsAServiceStartedOrHealthy()
+    public void DependsOn_EveryDependency_WaitedForUntilHealthy()
     {
         foreach (var (name, service) in Services)
         {
@@ -118,9 +137,63 @@ public sealed partial class ComposeTests
             {
                 Assert.True(Services.ContainsKey(dependency), $"{name} depends on {dependency}, which is not a service.");
                 var wanted = condition?["condition"]?.ToString();
-                Assert.True(wanted is "service_started" || (wanted is "service_healthy" && Services[dependency]["healthcheck"] is not null),
-                    $"{name} waits for {dependency} to be '{wanted}'; only service_started works for chiseled images (no shell for a health check).");
+                Assert.True(wanted is "service_healthy" && Services[dependency]["healthcheck"] is not null,
+                    $"{name} waits for {dependency} to be '{wanted}'; it should wait for service_healthy, which needs a healthcheck on {dependency}.");
             }
+        }
+        // The chain the calls follow: gateway → orchestrators → agents (and Redis) → simulator.
+        Assert.Equal(["orchestrator-1", "orchestrator-2"], Services["gateway"]["depends_on"]!.AsObject().Select(pair => pair.Key).Order(StringComparer.Ordinal));
+        Assert.Contains("redis", Services["orchestrator-1"]["depends_on"]!.AsObject().Select(pair => pair.Key));
+    }
+
+    [Fact]
+    public async Task Tls_Gateway_PublishesOnlyItsHttpsPortOnConsiliumBind()
+    {
+        var gateway = (await TlsCompose()).Services["gateway"];
+        Assert.Equal(["127.0.0.1:8443:8443"], Yaml.Strings(gateway["ports"]));
+        var environment = ComposeFile.Environment(gateway);
+        Assert.Equal("https://+:8443", environment["ASPNETCORE_URLS"]);
+        Assert.Equal("", environment["ASPNETCORE_HTTP_PORTS"]);
+
+        var bound = await TlsCompose(new() { ["CONSILIUM_BIND"] = "0.0.0.0", ["CONSILIUM_PORT"] = "443" });
+        Assert.Equal(["0.0.0.0:443:8443"], Yaml.Strings(bound.Services["gateway"]["ports"]));
+    }
+
+    [Fact]
+    public async Task Tls_Gateway_ReadsChainAndKeyFromTheMountedFolderReadOnly()
+    {
+        var gateway = (await TlsCompose()).Services["gateway"];
+        var mount = Assert.Single(gateway["volumes"]!.AsArray())!;
+        Assert.Equal("bind", mount["type"]!.ToString());
+        Assert.Equal(CertificateFolder, mount["source"]!.ToString());
+        Assert.True(mount["read_only"]!.GetValue<bool>());
+        Assert.False(mount["bind"]!["create_host_path"]!.GetValue<bool>());
+        var target = mount["target"]!.ToString();
+        var environment = ComposeFile.Environment(gateway);
+        Assert.Equal($"{target}/tls.crt", environment["CONSILIUM_TLS_CERT"]);
+        Assert.Equal($"{target}/tls.key", environment["CONSILIUM_TLS_KEY"]);
+        // Still hardened as in docker-compose.yml, and still health-checked (the probe follows the gateway onto TLS).
+        Assert.True(gateway["read_only"]!.GetValue<bool>());
+        Assert.Equal("/app/service", Yaml.Strings(gateway["healthcheck"]!["test"])[1]);
+    }
+
+    [Fact]
+    public async Task Tls_Orchestrators_AllowTheHttpsOriginOfThePage()
+    {
+        var compose = await TlsCompose();
+        foreach (var orchestrator in compose.Services.Where(service => BuildProject(service.Value) == "Consilium.Orchestrator"))
+        {
+            Assert.Equal("https://localhost:8443,https://127.0.0.1:8443", ComposeFile.Environment(orchestrator.Value)["ALLOWED_ORIGINS"]);
+        }
+    }
+
+    [Fact]
+    public async Task Tls_Variables_EveryNameSet_IsReadByAService()
+    {
+        foreach (var (name, service) in (await TlsCompose()).Services.Where(service => service.Value["build"] is not null))
+        {
+            var unknown = ComposeFile.Environment(service).Keys.Where(variable => !ServiceVariables.IsRead(variable)).ToList();
+            Assert.True(unknown.Count == 0, $"{name} sets {string.Join(", ", unknown)} in {ComposeFile.TlsPath}, which no service reads.");
         }
     }
 
@@ -200,14 +273,37 @@ public sealed partial class ComposeTests
             ComposeFile.Interpolate(ComposeFile.Environment(Services["orchestrator-1"])["ALLOWED_ORIGINS"]!, shell));
     }
 
-    [Fact]
-    public void Interpolation_EveryDollarOutsideComments_IsABracedReference()
+    [Theory]
+    [InlineData(ComposeFile.Path)]
+    [InlineData(ComposeFile.TlsPath)]
+    public void Interpolation_EveryDollarOutsideComments_IsABracedReference(string file)
     {
         // Compose interpolates every value, error messages included: a shell-style $(...) or $NAME there breaks the file.
-        var lines = Repository.Read(ComposeFile.Path).ReplaceLineEndings("\n").Split('\n')
+        var lines = Repository.Read(file).ReplaceLineEndings("\n").Split('\n')
             .Select((line, index) => (Text: line, Number: index + 1))
             .Where(line => !line.Text.TrimStart().StartsWith('#'));
-        Assert.All(lines, line => Assert.False(StrayDollar().IsMatch(line.Text), $"{ComposeFile.Path}:{line.Number} has a '$' that is not ${{NAME...}}: {line.Text.Trim()}"));
+        Assert.All(lines, line => Assert.False(StrayDollar().IsMatch(line.Text), $"{file}:{line.Number} has a '$' that is not ${{NAME...}}: {line.Text.Trim()}"));
+    }
+
+    private const string CertificateFolder = "/srv/consilium-tls";
+
+    /// <summary>docker-compose.yml with docker-compose.tls.yml over it, as Compose v2 merges them.</summary>
+    private static Task<ComposeFile> TlsCompose(Dictionary<string, string?>? shell = null)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["CONSILIUM_SECRET"] = "s",
+            ["INTERNAL_KEY"] = "k",
+            ["CONSILIUM_TLS_DIR"] = CertificateFolder,
+            ["CONSILIUM_BIND"] = null,
+            ["CONSILIUM_PORT"] = null,
+            ["ALLOWED_ORIGINS"] = null,
+        };
+        foreach (var (name, value) in shell ?? [])
+        {
+            environment[name] = value;
+        }
+        return ComposeFile.MergedAsync(environment, ComposeFile.Path, ComposeFile.TlsPath);
     }
 
     private static string? BuildProject(JsonObject service) => service["build"]?["args"]?["PROJECT"]?.ToString();
@@ -217,7 +313,7 @@ public sealed partial class ComposeTests
 
     private static int Seconds(string? duration) =>
         duration is not null && duration.EndsWith('s') && int.TryParse(duration[..^1], out var seconds) ? seconds
-        : throw new Xunit.Sdk.XunitException($"stop_grace_period '{duration}' is not written in whole seconds (e.g. 200s).");
+        : throw new Xunit.Sdk.XunitException($"The duration '{duration}' is not written in whole seconds (e.g. 200s).");
 
     [GeneratedRegex(@"\$(?![{$])")]
     private static partial Regex StrayDollar();

@@ -14,12 +14,42 @@ public sealed class DockerfileTests
     public void Stages_BuildOnSdkRunOnChiseledAspNet_MultiStage()
     {
         Assert.True(Recipe.Stages.Count >= 2, $"{Dockerfile.Path} must be multi-stage (build, then runtime).");
-        Assert.Contains(BuildImage, Recipe.Stages[0].Words);
-        Assert.Equal(RuntimeImage, Recipe.Stages[^1].Words.First(word => !word.StartsWith("--", StringComparison.Ordinal)));
+        Assert.StartsWith(BuildImage, BaseImage(Recipe.Stages[0]).Tagged, StringComparison.Ordinal);
+        Assert.Equal(RuntimeImage, BaseImage(Recipe.Stages[^1]).Tagged);
         var runtime = Recipe.InStage(Recipe.LastStage);
         Assert.All(runtime.Where(instruction => instruction.Keyword == "COPY"), copy =>
             Assert.True(copy.HasFlag("--from="), $"The runtime stage copies only build output, not '{copy.Arguments}'."));
         Assert.DoesNotContain(runtime, instruction => instruction.Keyword == "RUN");
+    }
+
+    [Fact]
+    public void Stages_EveryBaseImage_PinnedByDigestWithTheTagDependabotFollows()
+    {
+        foreach (var stage in Recipe.Stages)
+        {
+            var image = BaseImage(stage);
+            Assert.True(image.Digest is not null, $"'FROM {stage.Arguments}' must pin its image by digest (image:tag@sha256:<64 hex>).");
+            Assert.True(image.Tagged.Contains(':', StringComparison.Ordinal),
+                $"'FROM {stage.Arguments}' must keep the tag beside the digest, so a reader and Dependabot know what it is.");
+        }
+    }
+
+    [Fact]
+    public void BuildStage_CrossCompilesReadyToRun_ForTheTargetArchitecture()
+    {
+        // The SDK runs natively on the builder (no emulated arm64 compiler) and compiles for TARGETARCH.
+        Assert.Contains("--platform=$BUILDPLATFORM", Recipe.Stages[0].Words);
+        Assert.Contains(Recipe.InStage(1), instruction => instruction.Keyword == "ARG" && instruction.Arguments == "TARGETARCH");
+        foreach (var command in new[] { "dotnet restore", "dotnet publish" })
+        {
+            var run = Assert.Single(Recipe.InStage(1), instruction => instruction.Keyword == "RUN" && instruction.Arguments.Contains(command, StringComparison.Ordinal));
+            var words = run.Words.ToList();
+            Assert.True(words.IndexOf("-a") >= 0 && words[words.IndexOf("-a") + 1] == "$TARGETARCH", $"`{command}` must name the target with -a $TARGETARCH.");
+            // Restore must know about ReadyToRun too: it fetches the crossgen2 pack that publish then uses.
+            Assert.Contains("-p:PublishReadyToRun=true", words);
+            // An advisory published tonight fails the audit job in CI, never tonight's image build.
+            Assert.Contains("-p:NuGetAudit=false", words);
+        }
     }
 
     [Fact]
@@ -33,6 +63,14 @@ public sealed class DockerfileTests
         Assert.Contains(runtime, instruction => instruction.Keyword == "ENV" && instruction.Arguments.Contains("ASPNETCORE_HTTP_PORTS=8080", StringComparison.Ordinal));
         Assert.Contains(runtime, instruction => instruction.Keyword == "EXPOSE" && instruction.Words.Contains("8080"));
         Assert.Contains(runtime, instruction => instruction.Keyword == "ENTRYPOINT" && instruction.Arguments.StartsWith('['));
+    }
+
+    [Fact]
+    public void RuntimeStage_ConsoleLogs_JsonByDefault()
+    {
+        // One JSON object per log line with the trace and span ids, in compose and Kubernetes alike (docs/observability.md).
+        Assert.Contains(Recipe.InStage(Recipe.LastStage), instruction =>
+            instruction.Keyword == "ENV" && instruction.Words.Contains("Logging__Console__FormatterName=json"));
     }
 
     [Fact]
@@ -130,6 +168,14 @@ public sealed class DockerfileTests
         Assert.Contains("**/obj/", patterns);
         Assert.Contains("**/appsettings*.json", patterns);
         Assert.Contains("**/.env", patterns);
+    }
+
+    /// <summary>A FROM's image: <c>Tagged</c> is name:tag, <c>Digest</c> the sha256 digest when pinned.</summary>
+    private static (string Tagged, string? Digest) BaseImage(DockerInstruction from)
+    {
+        var reference = from.Words.First(word => !word.StartsWith("--", StringComparison.Ordinal));
+        var match = System.Text.RegularExpressions.Regex.Match(reference, "^(?<tagged>[^@]+)@sha256:(?<digest>[0-9a-f]{64})$");
+        return match.Success ? (match.Groups["tagged"].Value, match.Groups["digest"].Value) : (reference, null);
     }
 
     /// <summary>The repository files copied before <c>dotnet restore</c> for one service.</summary>

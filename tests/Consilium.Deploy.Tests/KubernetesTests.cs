@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Consilium.Council;
 using Consilium.Deploy.Tests.Support;
+using Consilium.ServiceDefaults;
 using static Consilium.Deploy.Tests.Support.Manifests;
 
 namespace Consilium.Deploy.Tests;
@@ -8,14 +9,18 @@ namespace Consilium.Deploy.Tests;
 /// <summary>deploy/k8s as the cluster would receive it: each overlay rendered with <c>kubectl kustomize</c>.</summary>
 public sealed class KubernetesTests
 {
-    private const string Local = "deploy/k8s/overlays/local";
-    private const string Production = "deploy/k8s/overlays/production";
+    public const string Local = "deploy/k8s/overlays/local";
+    public const string Production = "deploy/k8s/overlays/production";
+    public const string ProductionLoadBalancer = "deploy/k8s/overlays/production-loadbalancer";
     private const string SecretName = "consilium-secrets";
+    private const string TlsSecretName = "consilium-tls";
 
-    /// <summary>An agent may stream for its whole total timeout (CONTRACT §4: 180 s).</summary>
+    /// <summary>An agent may stream for its whole total timeout (docs/api.md: 180 s).</summary>
     private const int AgentTotalTimeoutSeconds = 180;
 
-    public static TheoryData<string> Overlays() => [Local, Production];
+    public static TheoryData<string> Overlays() => [Local, Production, ProductionLoadBalancer];
+
+    public static TheoryData<string> ProductionOverlays() => [Production, ProductionLoadBalancer];
 
     [Theory]
     [MemberData(nameof(Overlays))]
@@ -90,7 +95,10 @@ public sealed class KubernetesTests
                     Assert.Equal("/alive", container["startupProbe"]!["httpGet"]?["path"]?.ToString());
                     foreach (var probe in new[] { "startupProbe", "readinessProbe", "livenessProbe" })
                     {
-                        Assert.Equal(8080, ContainerPort(container, container[probe]!["httpGet"]!["port"]!));
+                        // Plain HTTP on 8080, or HTTPS on 8443 where the gateway terminates TLS itself.
+                        var httpGet = container[probe]!["httpGet"]!;
+                        var https = httpGet["scheme"]?.ToString() == "HTTPS";
+                        Assert.Equal(https ? 8443 : 8080, ContainerPort(container, httpGet["port"]!));
                     }
                 }
 
@@ -234,10 +242,11 @@ public sealed class KubernetesTests
         Assert.Equal(ServiceProjects.Images.Values.Order(StringComparer.Ordinal), images.Order(StringComparer.Ordinal));
     }
 
-    [Fact]
-    public async Task Production_RealApiKeyFromTheSecret_NoSimulatorAndAPublicLoadBalancer()
+    [Theory]
+    [MemberData(nameof(ProductionOverlays))]
+    public async Task Production_RealApiKeyFromTheSecret_NoSimulatorAndRegistryImages(string overlay)
     {
-        var manifests = await Kustomize.RenderAsync(Production);
+        var manifests = await Kustomize.RenderAsync(overlay);
         Assert.Null(manifests.Find("Deployment", "model-simulator"));
         Assert.Null(manifests.Find("Service", "model-simulator"));
         foreach (var deployment in AgentDeployments(manifests).Append(manifests.Single("Deployment", "orchestrator")))
@@ -245,11 +254,181 @@ public sealed class KubernetesTests
             var key = Environment(Containers(deployment).Single())["ANTHROPIC_API_KEY"];
             Assert.Equal(SecretName, key["valueFrom"]!["secretKeyRef"]!["name"]!.ToString());
         }
-        var gateway = manifests.Single("Service", "gateway");
-        Assert.Equal("LoadBalancer", gateway["spec"]!["type"]!.ToString());
-        // The client's own address must reach the gateway as the TCP peer: rate limits are per client IP.
-        Assert.Equal("Local", gateway["spec"]!["externalTrafficPolicy"]!.ToString());
         Assert.DoesNotContain(manifests.Deployments.SelectMany(Containers), container => container["image"]!.ToString().StartsWith("consilium/", StringComparison.Ordinal));
+        Assert.True(manifests.Single("Deployment", "gateway")["spec"]!["replicas"]!.GetValue<long>() >= 2, "Production runs two gateways at least.");
+        Assert.Single(manifests.OfKind("PodDisruptionBudget"), pdb => Selects(pdb["spec"]!["selector"], PodLabels(manifests.Single("Deployment", "gateway"))));
+        Assert.StartsWith("https://", manifests.ConfigValue("ALLOWED_ORIGINS"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(ProductionOverlays))]
+    public async Task Production_NoPlainHttpPortOfConsilium_IsPublic(string overlay)
+    {
+        var manifests = await Kustomize.RenderAsync(overlay);
+        foreach (var service in manifests.OfKind("Service"))
+        {
+            var type = service["spec"]!["type"]?.ToString() ?? "ClusterIP";
+            if (type is "LoadBalancer" or "NodePort")
+            {
+                Assert.Equal("gateway", Name(service));
+                var port = Assert.Single(service["spec"]!["ports"]!.AsArray())!;
+                Assert.Equal(443, port["port"]!.GetValue<long>());
+                var gateway = Containers(manifests.Single("Deployment", "gateway")).Single();
+                Assert.Equal(8443, ContainerPort(gateway, port["targetPort"]!));
+                Assert.Equal("https://+:8443", Environment(gateway)["ASPNETCORE_URLS"]["value"]!.ToString());
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Production_Ingress_TlsFromCertManagerForEveryHostStreamingUnbuffered()
+    {
+        var manifests = await Kustomize.RenderAsync(Production);
+        Assert.DoesNotContain(manifests.OfKind("Service"), service => service["spec"]!["type"]?.ToString() is "LoadBalancer" or "NodePort");
+        var ingress = Assert.Single(manifests.OfKind("Ingress"));
+        var annotations = Labels(ingress["metadata"]!["annotations"]);
+        Assert.True(annotations.ContainsKey("cert-manager.io/cluster-issuer") || annotations.ContainsKey("cert-manager.io/issuer"),
+            "cert-manager issues the certificate (cert-manager.io/cluster-issuer).");
+        Assert.Equal("true", annotations["nginx.ingress.kubernetes.io/force-ssl-redirect"]);
+        Assert.Equal("off", annotations["nginx.ingress.kubernetes.io/proxy-buffering"]);
+        Assert.True(int.Parse(annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"], System.Globalization.CultureInfo.InvariantCulture) > AgentTotalTimeoutSeconds,
+            "The ingress must wait longer for the next byte than a council may stream.");
+
+        var tls = Assert.Single(ingress["spec"]!["tls"]!.AsArray())!;
+        Assert.Equal(TlsSecretName, tls["secretName"]!.ToString());
+        var rules = ingress["spec"]!["rules"]!.AsArray().Select(rule => rule!.AsObject()).ToList();
+        Assert.All(rules, rule => Assert.Contains(rule["host"]!.ToString(), Yaml.Strings(tls["hosts"])));
+        Assert.Contains(manifests.ConfigValue("ALLOWED_ORIGINS").Split(','), origin => origin == "https://" + rules[0]["host"]);
+
+        var backend = Assert.Single(rules.SelectMany(rule => rule["http"]!["paths"]!.AsArray()))!["backend"]!["service"]!;
+        var service = manifests.Single("Service", backend["name"]!.ToString());
+        var servicePort = service["spec"]!["ports"]!.AsArray().Single(port => port!["name"]?.ToString() == backend["port"]!["name"]!.ToString())!;
+        AssertServesPort(service, manifests.Single("Deployment", "gateway"), (int)servicePort["port"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Production_Gateway_BelievesForwardedForOnlyFromTheIngressController()
+    {
+        var manifests = await Kustomize.RenderAsync(Production);
+        var gateway = Containers(manifests.Single("Deployment", "gateway")).Single();
+        var trusted = Environment(gateway)["TRUSTED_PROXIES"]["value"]!.ToString();
+        Assert.NotEmpty(NetworkList.Parse("TRUSTED_PROXIES", trusted));
+
+        // Only the controller's pods reach the gateway, so a trusted peer is always the controller.
+        var policy = manifests.Single("NetworkPolicy", "gateway");
+        var peer = Assert.Single(Assert.Single(policy["spec"]!["ingress"]!.AsArray())!["from"]!.AsArray())!;
+        Assert.Equal("ingress-nginx", peer["namespaceSelector"]!["matchLabels"]!["kubernetes.io/metadata.name"]!.ToString());
+        Assert.NotNull(peer["podSelector"]);
+    }
+
+    [Fact]
+    public async Task ProductionLoadBalancer_Gateway_TerminatesTlsFromTheMountedCertManagerSecret()
+    {
+        var manifests = await Kustomize.RenderAsync(ProductionLoadBalancer);
+        Assert.Empty(manifests.OfKind("Ingress"));
+        var service = manifests.Single("Service", "gateway");
+        Assert.Equal("LoadBalancer", service["spec"]!["type"]!.ToString());
+        // The client's own address reaches the gateway as the TCP peer: rate limits are per client IP.
+        Assert.Equal("Local", service["spec"]!["externalTrafficPolicy"]!.ToString());
+
+        var deployment = manifests.Single("Deployment", "gateway");
+        var gateway = Containers(deployment).Single();
+        var environment = Environment(gateway);
+        var mount = gateway["volumeMounts"]!.AsArray().Single(entry => entry!["name"]!.ToString() == "tls")!;
+        Assert.True(mount["readOnly"]!.GetValue<bool>());
+        Assert.Null(mount["subPath"]); // a subPath mount never sees a renewal
+        var folder = mount["mountPath"]!.ToString();
+        Assert.Equal($"{folder}/tls.crt", environment["CONSILIUM_TLS_CERT"]["value"]!.ToString());
+        Assert.Equal($"{folder}/tls.key", environment["CONSILIUM_TLS_KEY"]["value"]!.ToString());
+        var volume = PodSpec(deployment)["volumes"]!.AsArray().Single(entry => entry!["name"]!.ToString() == "tls")!;
+        Assert.Equal(TlsSecretName, volume["secret"]!["secretName"]!.ToString());
+        var certificate = Assert.Single(manifests.OfKind("Certificate"));
+        Assert.Equal(TlsSecretName, certificate["spec"]!["secretName"]!.ToString());
+
+        var policy = manifests.Single("NetworkPolicy", "gateway");
+        Assert.Equal(8443, policy["spec"]!["ingress"]![0]!["ports"]![0]!["port"]!.GetValue<long>());
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public async Task Agents_TwoReplicasEach_WithTheirOwnDisruptionBudgetAndAutoscaler(string overlay)
+    {
+        var manifests = await Kustomize.RenderAsync(overlay);
+        foreach (var agent in AgentDeployments(manifests))
+        {
+            Assert.Equal(2, agent["spec"]!["replicas"]!.GetValue<long>());
+            var budget = Assert.Single(manifests.OfKind("PodDisruptionBudget"), pdb => Selects(pdb["spec"]!["selector"], PodLabels(agent)));
+            Assert.Equal(1, budget["spec"]!["minAvailable"]!.GetValue<long>());
+            // The budget covers this seat only: another seat's pods must not count towards it.
+            Assert.All(AgentDeployments(manifests).Where(other => other != agent), other => Assert.False(Selects(budget["spec"]!["selector"], PodLabels(other))));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public async Task Autoscalers_GatewayOrchestratorAndEveryAgent_ScaleOnCpuFromTheirReplicaCount(string overlay)
+    {
+        var manifests = await Kustomize.RenderAsync(overlay);
+        var scaled = AgentDeployments(manifests).Append(manifests.Single("Deployment", "gateway")).Append(manifests.Single("Deployment", "orchestrator"));
+        foreach (var deployment in scaled)
+        {
+            var autoscaler = Assert.Single(manifests.OfKind("HorizontalPodAutoscaler"), hpa =>
+                hpa["spec"]!["scaleTargetRef"]!["kind"]!.ToString() == "Deployment" && hpa["spec"]!["scaleTargetRef"]!["name"]!.ToString() == Name(deployment));
+            var spec = autoscaler["spec"]!;
+            Assert.Equal(deployment["spec"]!["replicas"]!.GetValue<long>(), spec["minReplicas"]!.GetValue<long>());
+            Assert.True(spec["maxReplicas"]!.GetValue<long>() > spec["minReplicas"]!.GetValue<long>());
+            Assert.Contains(spec["metrics"]!.AsArray(), metric => metric!["type"]!.ToString() == "Resource" && metric["resource"]!["name"]!.ToString() == "cpu");
+            // Removing a replica cuts its streams after a 200 s drain: scale down slowly.
+            Assert.True(spec["behavior"]?["scaleDown"]?["stabilizationWindowSeconds"]?.GetValue<long>() >= 300, $"{Name(autoscaler)} scales down too eagerly.");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public async Task TopologySpread_EveryConsiliumDeployment_SpreadsItsOwnPodsAcrossNodes(string overlay)
+    {
+        var manifests = await Kustomize.RenderAsync(overlay);
+        foreach (var deployment in manifests.Deployments.Where(deployment => Containers(deployment).Any(IsConsiliumImage) && Name(deployment) != "model-simulator"))
+        {
+            var constraints = PodSpec(deployment)["topologySpreadConstraints"]?.AsArray().Select(entry => entry!.AsObject()).ToList() ?? [];
+            var byNode = constraints.SingleOrDefault(entry => entry["topologyKey"]!.ToString() == "kubernetes.io/hostname");
+            Assert.True(byNode is not null, $"{Name(deployment)} does not spread its replicas across nodes.");
+            Assert.True(Selects(byNode["labelSelector"], PodLabels(deployment)), $"{Name(deployment)}: the spread must count its own pods.");
+            // A seat's replicas are spread among themselves, not merely among all agents.
+            Assert.All(manifests.Deployments.Where(other => other != deployment && Containers(other).Any(IsConsiliumImage)),
+                other => Assert.False(Selects(byNode["labelSelector"], PodLabels(other)), $"{Name(deployment)}'s spread also counts {Name(other)}'s pods."));
+        }
+    }
+
+    [Fact]
+    public async Task ManagedRedis_Component_NoInClusterRedisAndTheUrlFromASecret()
+    {
+        var manifests = await Kustomize.RenderWithComponentsAsync(Production, "deploy/k8s/components/managed-redis");
+        Assert.Null(manifests.Find("Deployment", "redis"));
+        Assert.Null(manifests.Find("Service", "redis"));
+        Assert.Null(manifests.Find("NetworkPolicy", "redis"));
+        Assert.Null(manifests.Config["data"]!["REDIS_URL"]);
+        var url = Environment(Containers(manifests.Single("Deployment", "orchestrator")).Single())["REDIS_URL"];
+        Assert.Null(url["valueFrom"]!["configMapKeyRef"]);
+        Assert.Equal("consilium-redis", url["valueFrom"]!["secretKeyRef"]!["name"]!.ToString());
+        Assert.Equal("REDIS_URL", url["valueFrom"]!["secretKeyRef"]!["key"]!.ToString());
+        Assert.DoesNotContain(manifests.All, item => item.ToJsonString().Contains("redis://redis:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task OpenStreamsAutoscaling_Component_EveryAutoscalerAlsoScalesOnOpenStreams()
+    {
+        var manifests = await Kustomize.RenderWithComponentsAsync(Production, "deploy/k8s/components/open-streams-autoscaling");
+        var autoscalers = manifests.OfKind("HorizontalPodAutoscaler").ToList();
+        Assert.Equal(Roster.Ids.Count + 2, autoscalers.Count);
+        Assert.All(autoscalers, hpa =>
+        {
+            var metrics = hpa["spec"]!["metrics"]!.AsArray();
+            Assert.Contains(metrics, metric => metric!["type"]!.ToString() == "Resource");
+            Assert.Contains(metrics, metric => metric!["type"]!.ToString() == "Pods"
+                && metric["pods"]!["metric"]!["name"]!.ToString() == "consilium_open_streams"
+                && metric["pods"]!["target"]!["type"]!.ToString() == "AverageValue");
+        });
     }
 
     private static List<JsonObject> AgentDeployments(Manifests manifests)

@@ -19,6 +19,22 @@ internal static class ChildProcesses
         return [.. Living().Where(id => Environment(id).Contains(entry))];
     }
 
+    /// <summary>The living child of <paramref name="parentId"/> whose environment holds <paramref name="entry"/> (<c>NAME=value</c>).</summary>
+    public static int? ChildWith(int parentId, string entry) =>
+        Of(parentId).Cast<int?>().FirstOrDefault(id => Environment(id!.Value).Contains(entry));
+
+    /// <summary>The living child of <paramref name="parentId"/> whose command line mentions <paramref name="text"/> (an entry assembly).</summary>
+    public static int? ChildRunning(int parentId, string text) =>
+        Of(parentId).Cast<int?>().FirstOrDefault(id => Read($"/proc/{id}/cmdline")?.Contains(text, StringComparison.Ordinal) == true);
+
+    /// <summary>Sends a signal by name (<c>KILL</c>, <c>TERM</c>, <c>STOP</c>, <c>CONT</c>) with kill(1).</summary>
+    public static void Signal(int processId, string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, processId.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        Assert.True(kill.ExitCode == 0, $"kill -{signal} {processId} failed with {kill.ExitCode}.");
+    }
+
     private static IEnumerable<int> Living()
     {
         Assert.True(Directory.Exists("/proc"), "This test reads /proc to find the launcher's processes; run it on Linux.");

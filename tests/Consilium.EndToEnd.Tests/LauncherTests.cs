@@ -1,12 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Consilium.Client;
 using Consilium.Local.Processes;
 using Consilium.Testing;
 
 namespace Consilium.EndToEnd.Tests;
 
-/// <summary>The local launcher itself (CONTRACT §7), run as <c>dotnet Consilium.Local.dll</c> from this bin folder.</summary>
+/// <summary>The local launcher itself (docs/architecture.md#running-it-locally), run as <c>dotnet Consilium.Local.dll</c> from this bin folder.</summary>
 public sealed partial class LauncherTests
 {
     private static readonly TimeSpan ReadyDeadline = TimeSpan.FromSeconds(90);
@@ -25,12 +26,17 @@ public sealed partial class LauncherTests
         Assert.Equal($"http://127.0.0.1:{port}/", match.Groups["url"].Value);
         Assert.Equal(13, ChildProcesses.Of(launcher.ProcessId).Count); // the simulator, ten agents, the orchestrator and the gateway
 
-        using (var client = ProcessTopology.CreateClient(new Uri(match.Groups["url"].Value), match.Groups["key"].Value))
-        using (var response = await SseClient.PostAsync(client, "api/agent/vasquez", new { message = "Should we buy the mall?" }, TestContext.Current.CancellationToken))
+        // The printed URL and key are all a client needs: the project's own typed client asks an agent with them.
+        using (var http = ProcessTopology.CreateClient(new Uri(match.Groups["url"].Value)))
         {
-            var transcript = await SseClient.ReadToEndAsync(response, TestContext.Current.CancellationToken);
-            Assert.True(transcript.Terminal?.EventType == "done", $"Expected a complete answer:\n{transcript}\n{launcher.Log}");
-            Assert.NotEmpty(transcript.Text);
+            var client = new ConsiliumClient(http, new ConsiliumClientOptions { Secret = match.Groups["key"].Value });
+            var events = new List<AgentEvent>();
+            await foreach (var item in client.AskAgentAsync("vasquez", "Should we buy the mall?", TestContext.Current.CancellationToken))
+            {
+                events.Add(item);
+            }
+            Assert.True(events[^1] is AgentStreamDoneEvent, $"Expected a complete answer: {string.Join(", ", events)}\n{launcher.Log}");
+            Assert.NotEmpty(string.Concat(events.OfType<TextDeltaEvent>().Select(delta => delta.Text)));
         }
 
         await launcher.StopAsync(TimeSpan.FromSeconds(20)); // SIGTERM; killed only if it has not exited by then

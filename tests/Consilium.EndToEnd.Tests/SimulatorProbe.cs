@@ -13,7 +13,7 @@ internal sealed class SimulatorProbe(ProcessTopology topology) : IDisposable
     /// <summary>
     /// The simulator's non-streaming answer to the request an agent sends for <paramref name="message"/> (README
     /// "Agent ↔ model": the persona's system prompt as one cacheable block, the question as the only user message).
-    /// Its output is deterministic for a given model, system prompt and messages (CONTRACT §6), so this is the text
+    /// Its output is deterministic for a given model, system prompt and messages (docs/simulator.md), so this is the text
     /// the stream must have carried.
     /// </summary>
     public async Task<string> AnswerAsAgentAsync(string agentId, string model, string message, CancellationToken cancellationToken)

@@ -3,7 +3,7 @@ using Consilium.Local.Topology;
 
 namespace Consilium.EndToEnd.Tests;
 
-/// <summary>How the launcher wires the services together (CONTRACT §2, §7), without starting any.</summary>
+/// <summary>How the launcher wires the services together (docs/configuration.md, docs/architecture.md#running-it-locally), without starting any.</summary>
 public sealed class TopologyPlanTests
 {
     private const int GatewayPort = 18080;
@@ -74,7 +74,7 @@ public sealed class TopologyPlanTests
 
         Withheld(plan.Agent("chen"), "CONSILIUM_SECRET");
         Withheld(plan.Simulator!, "CONSILIUM_SECRET", "INTERNAL_KEY", "INTERNAL_KEY_CHEN", "ANTHROPIC_API_KEY");
-        Withheld(plan.Gateway, "INTERNAL_KEY", "INTERNAL_KEY_CHEN", "ANTHROPIC_API_KEY");
+        Withheld(plan.Gateway, "CONSILIUM_SECRET", "INTERNAL_KEY", "INTERNAL_KEY_CHEN", "ANTHROPIC_API_KEY");
         Assert.Equal("chen-only", plan.Agent("chen").Environment["INTERNAL_KEY_CHEN"]);
         Assert.Equal("chen-only", plan.Orchestrator.Environment["INTERNAL_KEY_CHEN"]);
     }

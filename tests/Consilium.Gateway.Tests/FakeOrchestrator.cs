@@ -21,6 +21,8 @@ public sealed class FakeOrchestrator : IAsyncDisposable
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _held = new();
     private int _nonApiHits;
 
+    public const string OwnPolicy = "default-src 'self'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
+
     private FakeOrchestrator(WebApplication app) => _app = app;
 
     public Uri BaseAddress { get; private set; } = null!;
@@ -66,6 +68,12 @@ public sealed class FakeOrchestrator : IAsyncDisposable
             return Results.Json(new EchoedRequest(
                 context.Connection.RemoteIpAddress?.ToString() ?? "",
                 context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString())));
+        });
+        // A proxied page that brings its own policy, as the API reference page does.
+        app.MapGet("/api/own-policy", (HttpContext context) =>
+        {
+            context.Response.Headers.ContentSecurityPolicy = OwnPolicy;
+            return Results.Text("<!doctype html><title>reference</title>", "text/html");
         });
         app.MapPost("/api/stream/{id}", async (string id, HttpContext context) =>
         {

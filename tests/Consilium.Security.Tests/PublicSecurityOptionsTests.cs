@@ -1,6 +1,6 @@
 using Consilium.Orchestrator.Security;
+using Consilium.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
 
 namespace Consilium.Security.Tests;
 
@@ -67,6 +67,10 @@ public class PublicSecurityOptionsTests
         Assert.Equal(["10.1.2.3/32", "172.18.0.0/16", "fd00::/8"], options.TrustedProxies.Select(n => n.ToString()));
     }
 
-    private static PublicSecurityOptions Load(Dictionary<string, string?> values) =>
-        PublicSecurityOptions.Load(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+    private static PublicSecurityOptions Load(Dictionary<string, string?> values)
+    {
+        var options = new PublicSecurityOptions();
+        PublicSecurityOptions.Read(options, new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+        return options;
+    }
 }

@@ -1,5 +1,5 @@
+using Consilium.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
 
 namespace Consilium.Streaming.Tests;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Consilium.Streaming.Tests;
 
-/// <summary>The JSON of Consilium's own events, exactly as CONTRACT §3 gives them.</summary>
+/// <summary>The JSON of Consilium's own events, exactly as docs/api.md#public-api gives them.</summary>
 public class StreamEventsTests
 {
     [Fact]

@@ -29,14 +29,53 @@ public sealed class ProcessTopology : IAsyncDisposable
         ["ALLOWED_ORIGINS"] = null,
         ["SIM_TTFT_MS"] = "5",
         ["SIM_TOKENS_PER_SECOND"] = "2000",
+        // One topology serves many tests that inject model faults on purpose: the per-model circuit would carry one
+        // test's failures into the next. The circuit breaker's own tests turn it on (MODEL_CIRCUIT_BREAK).
+        ["MODEL_CIRCUIT_BREAK"] = "off",
         ["RATE_LIMIT_PER_MINUTE"] = "100000",
     };
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    // Fourteen processes starting at once on 2 shared cores: under a load average far above the core count, 90 s was
+    // not always enough (the gateway is only ready after its first successful probe of an orchestrator).
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(180);
 
     private readonly RunningTopology _running;
+    private readonly CancellationTokenSource _supervising = new();
+    private readonly List<string> _supervisorReports = [];
+    private Task _supervision = Task.CompletedTask;
 
     private ProcessTopology(RunningTopology running) => _running = running;
+
+    /// <summary>What the supervisor said so far (restarts, a crash loop), when <see cref="Supervise"/> was called.</summary>
+    public IReadOnlyList<string> SupervisorReports
+    {
+        get
+        {
+            lock (_supervisorReports)
+            {
+                return [.. _supervisorReports];
+            }
+        }
+    }
+
+    /// <summary>Restarts a service that exits, as the launcher does (<see cref="SupervisionPolicy.Default"/> unless given).</summary>
+    public void Supervise(SupervisionPolicy? policy = null)
+    {
+        void Report(string line)
+        {
+            lock (_supervisorReports)
+            {
+                _supervisorReports.Add(line);
+            }
+        }
+        _supervision = Task.Run(async () =>
+        {
+            if (await _running.SuperviseAsync(policy ?? SupervisionPolicy.Default, Report, _supervising.Token).ConfigureAwait(false) is { } crashLoop)
+            {
+                Report(crashLoop);
+            }
+        });
+    }
 
     public TopologyPlan Plan => _running.Plan;
 
@@ -62,8 +101,16 @@ public sealed class ProcessTopology : IAsyncDisposable
     /// Starts the topology with <see cref="TestDefaults"/> and then <paramref name="environment"/> over the test
     /// process's environment. Throws <see cref="TopologyException"/> naming the service that did not start.
     /// </summary>
+    /// <param name="orchestratorReplicas">Orchestrator replicas behind the gateway (more than one needs <c>REDIS_URL</c>).</param>
+    /// <param name="gatewayCertificate">Set, the gateway serves HTTPS only with it, as <c>./run --https</c> (docs/https.md).</param>
+    /// <param name="echo">Sees every log line of every service (name, line); the processes keep only their last lines.</param>
+    /// <param name="nativeExecutables">Native AOT executables to run instead of <c>dotnet &lt;assembly&gt;</c>, by entry assembly name.</param>
     public static async Task<ProcessTopology> StartAsync(
-        IReadOnlyDictionary<string, string?>? environment = null, CancellationToken cancellationToken = default)
+        IReadOnlyDictionary<string, string?>? environment = null, CancellationToken cancellationToken = default,
+        int orchestratorReplicas = 1, Action<string, string>? echo = null,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>>? perService = null,
+        Consilium.Local.Tls.GatewayCertificate? gatewayCertificate = null,
+        IReadOnlyDictionary<string, string>? nativeExecutables = null)
     {
         var settings = new Dictionary<string, string?>(TestDefaults);
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
@@ -77,8 +124,12 @@ public sealed class ProcessTopology : IAsyncDisposable
                 GatewayPort = Ports.GetFree(),
                 Environment = settings,
                 GatewayContentRoot = RepositoryRoot.GatewayContentRoot(),
+                OrchestratorReplicas = orchestratorReplicas,
+                PerService = perService ?? new Dictionary<string, IReadOnlyDictionary<string, string?>>(),
+                GatewayCertificate = gatewayCertificate,
+                NativeExecutables = nativeExecutables ?? new Dictionary<string, string>(),
             });
-            var running = RunningTopology.Start(plan, AppContext.BaseDirectory);
+            var running = RunningTopology.Start(plan, AppContext.BaseDirectory, echo);
             try
             {
                 await running.WaitHealthyAsync(StartTimeout, cancellationToken).ConfigureAwait(false);
@@ -140,5 +191,11 @@ public sealed class ProcessTopology : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _running.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _supervising.CancelAsync().ConfigureAwait(false);
+        await _supervision.ConfigureAwait(false);
+        _supervising.Dispose();
+        await _running.DisposeAsync().ConfigureAwait(false);
+    }
 }

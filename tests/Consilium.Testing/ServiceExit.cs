@@ -17,16 +17,25 @@ public sealed record ServiceExit(int ExitCode, string StandardOutput, string Sta
     /// port with <paramref name="environment"/> added to this process's (a null value removes a variable), and waits for
     /// it to exit. A service still running after <see cref="Within"/> is killed and the run throws.
     /// </summary>
-    public static async Task<ServiceExit> RunAsync(string assembly, IReadOnlyDictionary<string, string?> environment, CancellationToken cancellationToken)
+    public static Task<ServiceExit> RunAsync(string assembly, IReadOnlyDictionary<string, string?> environment, CancellationToken cancellationToken) =>
+        RunAsync(assembly, ["--urls", "http://127.0.0.1:0"], environment, cancellationToken);
+
+    /// <summary>As above, with <paramref name="arguments"/> after the assembly (e.g. <c>--health-check</c>) instead of a free port.</summary>
+    public static async Task<ServiceExit> RunAsync(
+        string assembly, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string?> environment, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(DotnetHost.Path)
         {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, assembly), "--urls", "http://127.0.0.1:0" },
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, assembly) },
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
         foreach (var (name, value) in environment)
         {
             if (value is null)

@@ -9,7 +9,7 @@ namespace Consilium.Testing;
 
 /// <summary>
 /// One real service (the assembly of <typeparamref name="TApp"/>, its marker type) on a real Kestrel socket on a free
-/// loopback port, configured through the flat variables it reads in production (CONTRACT §2). A null or empty value
+/// loopback port, configured through the flat variables it reads in production (docs/configuration.md). A null or empty value
 /// hides a variable the test machine may have set. The service logs warnings and errors only, unless the settings
 /// say otherwise. Derive from it to add what one service's tests need.
 /// </summary>

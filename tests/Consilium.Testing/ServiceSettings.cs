@@ -1,7 +1,7 @@
 namespace Consilium.Testing;
 
 /// <summary>
-/// Flat settings (CONTRACT §2) for services hosted in the test process with <see cref="ServiceHost{TApp}"/>: fast and
+/// Flat settings (docs/configuration.md) for services hosted in the test process with <see cref="ServiceHost{TApp}"/>: fast and
 /// self-contained. An empty value hides what the test machine's environment may set, so no real API key, Redis or
 /// simulator fault leaks in.
 /// </summary>
@@ -21,6 +21,9 @@ public static class ServiceSettings
     {
         ["AGENT_ID"] = agentId,
         ["INTERNAL_KEY"] = internalKey,
+        // Tests share one agent process and inject model faults on purpose: the per-model circuit would carry one test's
+        // failures into the next. The circuit breaker's own tests turn it on.
+        ["MODEL_CIRCUIT_BREAK"] = "off",
         ["ANTHROPIC_API_KEY"] = "",
         ["ANTHROPIC_BASE_URL"] = "",
         ["MODEL_SIMULATOR_URL"] = simulator.AbsoluteUri,

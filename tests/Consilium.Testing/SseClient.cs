@@ -15,7 +15,7 @@ public sealed record TimedSseEvent(string EventType, string Data, string? EventI
     /// </summary>
     public string? Text => EventType == "delta" ? CouncilText() : AnthropicStreamEvent.Parse(EventType, Data).Text;
 
-    public bool IsTerminal => EventType is SseNames.Done or SseNames.Error;
+    public bool IsTerminal => SseNames.IsTerminal(EventType);
 
     /// <summary>The data as JSON; throws when it is not JSON.</summary>
     public JsonElement Json
@@ -76,7 +76,13 @@ public static class SseClient
     /// <summary>POSTs JSON and returns as soon as the response headers arrive (the body is not buffered).</summary>
     public static Task<HttpResponseMessage> PostAsync<T>(HttpClient client, string path, T body, CancellationToken cancellationToken)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        // A request built here does not take the client's defaults by itself: an HTTP/2 client must send HTTP/2.
+        var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = JsonContent.Create(body),
+            Version = client.DefaultRequestVersion,
+            VersionPolicy = client.DefaultVersionPolicy,
+        };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(SseNames.ContentType));
         return client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
     }

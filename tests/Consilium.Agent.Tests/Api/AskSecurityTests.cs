@@ -4,7 +4,7 @@ using Consilium.Agent.Tests.Hosting;
 
 namespace Consilium.Agent.Tests.Api;
 
-/// <summary>Only the orchestrator, holding this agent's key, may ask; browsers never (CONTRACT §4).</summary>
+/// <summary>Only the orchestrator, holding this agent's key, may ask; browsers never (docs/api.md#agent-service-internal).</summary>
 public sealed class AskSecurityTests(AskSecurityTests.KeyedAgent fixture) : IClassFixture<AskSecurityTests.KeyedAgent>
 {
     private const string SharedKey = "shared-key";

@@ -1,18 +1,18 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Consilium.Agent.Api;
 using Consilium.Agent.Options;
 using Consilium.Agent.Personas;
 using Consilium.Agent.Tests.Hosting;
 using Consilium.Agent.Upstream;
 using Consilium.Anthropic;
+using Consilium.Contracts;
 using Consilium.Council;
 using Consilium.Streaming;
 using Consilium.Testing;
 
 namespace Consilium.Agent.Tests.Api;
 
-/// <summary>The agent's stream against the real simulator: verbatim forwarding, fallbacks and failures (CONTRACT §3, §4).</summary>
+/// <summary>The agent's stream against the real simulator: verbatim forwarding, fallbacks and failures (docs/api.md#public-api, docs/api.md#agent-service-internal).</summary>
 public sealed partial class AskStreamTests(SimulatorHost simulator, AgentFixture fixture) : IClassFixture<AgentFixture>
 {
     private const string Fast = "[[sim ttft=5 rate=2000 tokens=40]]";
@@ -171,7 +171,7 @@ public sealed partial class AskStreamTests(SimulatorHost simulator, AgentFixture
     [Fact]
     public async Task Ask_UpstreamRejectsTheRequest_EndsWithUpstreamErrorWithoutRetry()
     {
-        // 4xx other than 429 means the request itself is wrong; another model would not fix it (CONTRACT §4 walks on 429/5xx/529).
+        // 4xx other than 429 means the request itself is wrong; another model would not fix it (docs/api.md#agent-service-internal walks on 429/5xx/529).
         using var agent = AgentHost.Start(simulator, ("CONSILIUM_MODELS", $"no-such-model,{AgentHost.SecondModel}"));
 
         var transcript = await agent.AskAsync($"{Fast} Should we build here?");

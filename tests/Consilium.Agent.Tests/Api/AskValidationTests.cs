@@ -2,10 +2,13 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Consilium.Agent.Tests.Hosting;
+using Consilium.Contracts;
+using Consilium.Council.Conversations;
+using Consilium.Council.Questions;
 
 namespace Consilium.Agent.Tests.Api;
 
-/// <summary>Bad bodies get problem+json with 415, 413 or 400 — never a stream, never a 500 (CONTRACT §3).</summary>
+/// <summary>Bad bodies get problem+json with 415, 413 or 400 — never a stream, never a 500 (docs/api.md#public-api).</summary>
 public sealed class AskValidationTests(AgentFixture fixture) : IClassFixture<AgentFixture>
 {
     private readonly AgentHost _agent = fixture.Agent;
@@ -20,7 +23,14 @@ public sealed class AskValidationTests(AgentFixture fixture) : IClassFixture<Age
         { "{\"message\": 42}", "message not a string" },
         { "{\"message\": null}", "null message" },
         { "{\"message\": \"\"}", "empty message" },
-        { "{\"message\": \"" + new string('x', 8001) + "\"}", "message over 8000 characters" },
+        { "{\"message\": \"" + new string('x', MessageRules.MaxLength + 1) + "\"}", "message over the limit" },
+        { "{\"message\": \"hi\", \"history\": [{\"role\": \"user\", \"content\": \"q\"}]}", "history ending with a user turn" },
+        { "{\"message\": \"hi\", \"history\": [{\"role\": \"assistant\", \"content\": \"a\"}, {\"role\": \"user\", \"content\": \"q\"}]}", "history starting with assistant" },
+        { "{\"message\": \"hi\", \"history\": [{\"role\": \"user\", \"content\": \"\"}, {\"role\": \"assistant\", \"content\": \"a\"}]}", "history with an empty turn" },
+        { "{\"message\": \"hi\", \"history\": [{\"role\": \"user\", \"content\": \"q\"}, {\"role\": \"system\", \"content\": \"a\"}]}", "history with a system turn" },
+        { "{\"message\": \"hi\", \"history\": [null, {\"role\": \"assistant\", \"content\": \"a\"}]}", "history with a null turn" },
+        { "{\"message\": \"hi\", \"history\": \"user: q\"}", "history not a list" },
+        { "{\"message\": \"hi\", \"history\": [" + string.Join(",", Enumerable.Repeat("{\"role\": \"user\", \"content\": \"q\"}, {\"role\": \"assistant\", \"content\": \"a\"}", ThreadRules.MaxTurns / 2 + 1)) + "]}", "history over the turn limit" },
         { "{\"message\": \"hi\", \"sessionId\": \"" + new string('s', 257) + "\"}", "session id over 256 characters" },
     };
 
@@ -68,9 +78,9 @@ public sealed class AskValidationTests(AgentFixture fixture) : IClassFixture<Age
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Ask_BodyOver64KiB_Returns413Problem(bool chunked)
+    public async Task Ask_BodyOverTheLimit_Returns413Problem(bool chunked)
     {
-        var body = Encoding.UTF8.GetBytes("{\"message\": \"hi\", \"padding\": \"" + new string('p', 64 * 1024) + "\"}");
+        var body = Encoding.UTF8.GetBytes("{\"message\": \"hi\", \"padding\": \"" + new string('p', AskRequest.MaxBodyBytes) + "\"}");
         HttpContent content = chunked ? new StreamContent(new MemoryStream(body)) : new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
 
@@ -88,6 +98,18 @@ public sealed class AskValidationTests(AgentFixture fixture) : IClassFixture<Age
     {
         var message = "[[sim ttft=5 rate=2000 tokens=10]] " + new string('q', 8000 - 35);
         using var content = new StringContent($"{{\"message\": \"{message}\", \"extra\": true}}", Encoding.UTF8, "application/json");
+
+        using var response = await SendAsync(content, HttpCompletionOption.ResponseHeadersRead);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Ask_WithAThreadOfAlternatingTurns_IsAccepted()
+    {
+        var body = "{\"message\": \"And the cost? [[sim ttft=5 rate=2000 tokens=10]]\", \"history\": ["
+            + "{\"role\": \"user\", \"content\": \"Build or wait?\"}, {\"role\": \"assistant\", \"content\": \"Wait.\"}]}";
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
 
         using var response = await SendAsync(content, HttpCompletionOption.ResponseHeadersRead);
 

@@ -1,4 +1,5 @@
 using Consilium.Agent.Tests.Hosting;
+using Consilium.ServiceDefaults;
 using Consilium.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace Consilium.Agent.Tests.Options;
 
-/// <summary>A misconfigured agent refuses to start, naming the variable (CONTRACT §2).</summary>
+/// <summary>A misconfigured agent refuses to start, naming the variable (docs/configuration.md).</summary>
 public sealed class StartupConfigurationTests(SimulatorHost simulator)
 {
     [Theory]

@@ -4,7 +4,7 @@ using Consilium.Council;
 
 namespace Consilium.Agent.Tests.Personas;
 
-/// <summary>Each seat's fingerprint is embedded and is at least 2,000 tokens of its own (CONTRACT §1).</summary>
+/// <summary>Each seat's fingerprint is embedded and is at least 2,000 tokens of its own (docs/api.md#conventions).</summary>
 public sealed partial class PersonaCatalogTests
 {
     private const int MinTokens = 2000;

@@ -1,13 +1,14 @@
 using System.Text.Json;
-using Consilium.Agent.Api;
 using Consilium.Agent.Options;
 using Consilium.Agent.Personas;
 using Consilium.Agent.Upstream;
 using Consilium.Anthropic;
+using Consilium.Contracts;
+using Consilium.Council.Conversations;
 
 namespace Consilium.Agent.Tests.Upstream;
 
-/// <summary>The request body on the wire (README "Agent ↔ model").</summary>
+/// <summary>The request body on the wire (docs/api.md#agent--model).</summary>
 public sealed class AnthropicRequestBuilderTests
 {
     private static readonly Persona Persona = PersonaCatalog.Find("webb") ?? new Persona("webb", "Council seat: webb\n");
@@ -37,6 +38,31 @@ public sealed class AnthropicRequestBuilderTests
         var json = Serialize(Builder().Build("claude-x", Persona, new AskRequest("Build or wait?", "session-42")));
 
         Assert.Equal("session-42", json.GetProperty("metadata").GetProperty("user_id").GetString());
+    }
+
+    [Fact]
+    public void Build_WithThread_SendsRealTurnsWithBreakpointsOnThisAndThePreviousRoundsPrefix()
+    {
+        ThreadTurn[] history =
+        [
+            new("user", "Build or wait?"), new("assistant", "Wait."),
+            new("user", "And the cost?"), new("assistant", "High."),
+        ];
+
+        var json = Serialize(Builder().Build("claude-x", Persona, new AskRequest("Who pays?", null, history)));
+
+        var messages = json.GetProperty("messages").EnumerateArray().ToList();
+        Assert.Equal(["user", "assistant", "user", "assistant", "user"], messages.Select(m => m.GetProperty("role").GetString()));
+        Assert.Equal("Build or wait?", messages[0].GetProperty("content").GetString());
+        Assert.Equal("And the cost?", messages[2].GetProperty("content").GetString());
+        Assert.Equal("Who pays?", messages[4].GetProperty("content").GetString());
+        foreach (var (index, text) in new[] { (1, "Wait."), (3, "High.") })
+        {
+            var block = Assert.Single(messages[index].GetProperty("content").EnumerateArray());
+            Assert.Equal("text", block.GetProperty("type").GetString());
+            Assert.Equal(text, block.GetProperty("text").GetString());
+            Assert.Equal("ephemeral", block.GetProperty("cache_control").GetProperty("type").GetString());
+        }
     }
 
     private static AnthropicRequestBuilder Builder(int maxTokens = 1024) =>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Consilium.Benchmark.Measurement;
+using Consilium.Client;
 using Consilium.Benchmark.Reporting;
 using Consilium.Local.Topology;
 using Consilium.Testing;
@@ -22,22 +23,28 @@ public sealed class BenchTopology : IAsyncDisposable
     {
         System = system;
         _redis = redis;
-        Http = new HttpClient(new SocketsHttpHandler
+        var handler = new SocketsHttpHandler
         {
             UseProxy = false,
             MaxConnectionsPerServer = 100_000,
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
             ConnectTimeout = TimeSpan.FromSeconds(30),
-        })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
         };
+        Http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        // The same connection pool, addressed at the gateway. No resume: a dropped council stream is a failure here.
+        _councilHttp = new HttpClient(handler, disposeHandler: false) { BaseAddress = system.GatewayUrl, Timeout = Timeout.InfiniteTimeSpan };
+        Council = new ConsiliumClient(_councilHttp, new ConsiliumClientOptions { Secret = system.Secret, MaxResumeAttempts = 0 });
     }
+
+    private readonly HttpClient _councilHttp;
 
     public ProcessTopology System { get; }
 
     public HttpClient Http { get; }
+
+    /// <summary>The gateway's council API through <see cref="Http"/>'s connections, with the bearer secret.</summary>
+    public ConsiliumClient Council { get; }
 
     /// <summary>Where the orchestrator keeps its rate-limit windows, council slots and session event logs.</summary>
     public string Stores => _redis is null ? "in-process (no REDIS_URL)" : "Redis (a private redis-server on loopback)";
@@ -46,7 +53,8 @@ public sealed class BenchTopology : IAsyncDisposable
     /// Starts Redis (when <paramref name="withRedis"/>) and the services with the simulator paced by
     /// <paramref name="options"/>, the rate limit at its maximum and the per-client council cap at its maximum.
     /// </summary>
-    public static async Task<BenchTopology> StartAsync(BenchmarkOptions options, bool withRedis, CancellationToken cancellationToken)
+    public static async Task<BenchTopology> StartAsync(
+        BenchmarkOptions options, bool withRedis, CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? extra = null)
     {
         var redis = withRedis ? await RedisServer.StartNewAsync(cancellationToken).ConfigureAwait(false) : null;
         try
@@ -63,7 +71,11 @@ public sealed class BenchTopology : IAsyncDisposable
                 ["REDIS_URL"] = redis?.Url,
                 ["REDIS_KEY_PREFIX"] = redis is null ? null : "bench:",
             };
-            var system = await StartSystemAsync(environment, cancellationToken).ConfigureAwait(false);
+            foreach (var (name, value) in extra ?? new Dictionary<string, string?>())
+            {
+                environment[name] = value;
+            }
+            var system = await StartSystemAsync(environment, NativeExecutables(options), cancellationToken).ConfigureAwait(false);
             return new BenchTopology(system, redis);
         }
         catch
@@ -80,19 +92,34 @@ public sealed class BenchTopology : IAsyncDisposable
     /// Ports are picked free a moment before the services bind them, and on a busy machine another process (or an
     /// outgoing connection) can take one in between: then the whole topology is started again, at most three times.
     /// </summary>
-    private static async Task<ProcessTopology> StartSystemAsync(Dictionary<string, string?> environment, CancellationToken cancellationToken)
+    private static async Task<ProcessTopology> StartSystemAsync(
+        Dictionary<string, string?> environment, IReadOnlyDictionary<string, string> native, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await ProcessTopology.StartAsync(environment, cancellationToken).ConfigureAwait(false);
+                return await ProcessTopology.StartAsync(environment, cancellationToken, nativeExecutables: native).ConfigureAwait(false);
             }
             catch (TopologyException ex) when (attempt < 3 && ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {
                 Report.Progress($"a port was taken before a service could bind it; starting again (attempt {attempt + 1} of 3)");
             }
         }
+    }
+
+    /// <summary>The Native AOT executables of <c>--aot</c>, by the entry assembly they replace.</summary>
+    private static Dictionary<string, string> NativeExecutables(BenchmarkOptions options)
+    {
+        var native = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var service in (string[])["Consilium.Agent", "Consilium.ModelSimulator"])
+        {
+            if (options.AotDirectory is { } folder && File.Exists(Path.Combine(folder, service)))
+            {
+                native[service + ".dll"] = Path.Combine(folder, service);
+            }
+        }
+        return native;
     }
 
     /// <summary>Every process this benchmark started, services first, then redis-server.</summary>
@@ -119,6 +146,7 @@ public sealed class BenchTopology : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _councilHttp.Dispose();
         Http.Dispose();
         await System.DisposeAsync().ConfigureAwait(false);
         if (_redis is not null)

@@ -1,5 +1,4 @@
-using System.Text.Json;
-using Consilium.Streaming;
+using Consilium.Client;
 
 namespace Consilium.Benchmark.Measurement;
 
@@ -16,80 +15,85 @@ public sealed class CouncilAgentTimes
 
     public string? Error { get; set; }
 
+    /// <summary>The <c>usage</c> of its <c>agent_done</c> (every model attempt of the agent).</summary>
+    public Usage? Usage { get; set; }
+
     public List<double> GapsMs { get; } = new(256);
 }
 
-/// <summary>What one council stream did, seen by the client.</summary>
-public sealed record CouncilSample(string? Failure, double DoneMs, IReadOnlyDictionary<string, CouncilAgentTimes> Agents)
+/// <summary>What one council stream did, seen by the client (<paramref name="ConversationId"/> from its <c>session</c> event).</summary>
+public sealed record CouncilSample(string? Failure, double DoneMs, IReadOnlyDictionary<string, CouncilAgentTimes> Agents, string? ConversationId = null)
 {
     public bool Succeeded => Failure is null;
 }
 
 /// <summary>
-/// Sends <c>POST /api/consilium</c> and times every agent inside the merged stream: its first and last <c>delta</c>,
-/// the gaps between its consecutive deltas, its <c>agent_done</c>; and the council's terminal <c>done</c>.
+/// Asks the council with <see cref="ConsiliumClient"/> (as an integrator would) and times every agent inside the merged
+/// stream: its first and last <c>delta</c>, the gaps between its consecutive deltas, its <c>agent_done</c>; and the
+/// council's terminal <c>done</c>. Each event is stamped when the client hands it over. The client is made with
+/// <see cref="ConsiliumClientOptions.MaxResumeAttempts"/> 0 (<see cref="Hosting.BenchTopology.Council"/>): a dropped
+/// stream is a failure here, not something to resume past.
 /// </summary>
 public static class CouncilTimer
 {
-    public static async Task<CouncilSample> RunAsync(HttpClient http, HttpRequestMessage request, CancellationToken cancellationToken)
+    public static async Task<CouncilSample> RunAsync(ConsiliumClient client, CouncilQuestion question, CancellationToken cancellationToken)
     {
         var start = Clock.Now();
         var agents = new Dictionary<string, CouncilAgentTimes>(StringComparer.Ordinal);
         var previous = new Dictionary<string, long>(StringComparer.Ordinal);
+        string? conversationId = null;
         try
         {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
-            {
-                return new CouncilSample($"HTTP {(int)response.StatusCode}", Clock.MsSince(start), agents);
-            }
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             string? failure = "stream ended without a terminal event";
             double doneMs = double.NaN;
-            await foreach (var item in SseReader.ReadAsync(body, cancellationToken).ConfigureAwait(false))
+            await foreach (var item in client.AskCouncilAsync(question, cancellationToken).ConfigureAwait(false))
             {
                 var now = Clock.Now();
-                switch (item.EventType)
+                switch (item)
                 {
-                    case "delta":
-                        var id = AgentOf(item.Data);
-                        var times = For(agents, id);
+                    case DeltaEvent delta:
+                        var times = For(agents, delta.Agent);
                         if (times.Deltas++ == 0)
                         {
                             times.FirstDeltaMs = Clock.Ms(start, now);
                         }
                         else
                         {
-                            times.GapsMs.Add(Clock.Ms(previous[id], now));
+                            times.GapsMs.Add(Clock.Ms(previous[delta.Agent], now));
                         }
                         times.LastDeltaMs = Clock.Ms(start, now);
-                        previous[id] = now;
+                        previous[delta.Agent] = now;
                         break;
-                    case "agent_done":
-                        For(agents, AgentOf(item.Data)).DoneMs = Clock.Ms(start, now);
+                    case AgentDoneEvent done:
+                        var finished = For(agents, done.Agent);
+                        finished.DoneMs = Clock.Ms(start, now);
+                        finished.Usage = done.Usage;
                         break;
-                    case "agent_error":
-                        For(agents, AgentOf(item.Data)).Error = item.Data;
+                    case SessionEvent session:
+                        conversationId = session.ConversationId;
                         break;
-                    case SseNames.Done when double.IsNaN(doneMs):
+                    case AgentErrorEvent error:
+                        For(agents, error.Agent).Error = $"{error.Code}: {error.Message}";
+                        break;
+                    case DoneEvent:
                         doneMs = Clock.Ms(start, now);
-                        failure = agents.Values.FirstOrDefault(a => a.Error is not null)?.Error is { } error ? "agent_error: " + error : null;
+                        failure = agents.Values.FirstOrDefault(a => a.Error is not null)?.Error is { } agentError ? "agent_error: " + agentError : null;
                         break;
-                    case SseNames.Error when double.IsNaN(doneMs):
+                    case ErrorEvent error:
                         doneMs = Clock.Ms(start, now);
-                        failure = "error event: " + item.Data;
+                        failure = $"error event: {error.Code}: {error.Message}";
                         break;
                 }
             }
-            return new CouncilSample(failure, doneMs, agents);
+            return new CouncilSample(failure, doneMs, agents, conversationId);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (ConsiliumApiException ex)
+        {
+            return new CouncilSample($"HTTP {(int)ex.Status}", Clock.MsSince(start), agents);
+        }
+        catch (Exception ex) when (ex is ConsiliumStreamException or HttpRequestException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             return new CouncilSample(ex.GetType().Name + ": " + ex.Message, Clock.MsSince(start), agents);
-        }
-        finally
-        {
-            request.Dispose();
         }
     }
 
@@ -100,23 +104,5 @@ public static class CouncilTimer
             agents[id] = times = new CouncilAgentTimes();
         }
         return times;
-    }
-
-    private static string AgentOf(string data)
-    {
-        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(data));
-        while (reader.Read())
-        {
-            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals("agent"))
-            {
-                reader.Read();
-                return reader.GetString() ?? "?";
-            }
-            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth >= 1)
-            {
-                reader.Skip();
-            }
-        }
-        return "?";
     }
 }

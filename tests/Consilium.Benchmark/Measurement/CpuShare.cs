@@ -61,7 +61,8 @@ public sealed class CpuShare
         }
     }
 
-    private static long ProcessTicks(int processId)
+    /// <summary>A process's CPU time so far (<c>utime + stime</c>, in clock ticks); 0 when it cannot be read.</summary>
+    public static long ProcessTicks(int processId)
     {
         try
         {

@@ -12,6 +12,32 @@ public static class PeakMemory
     /// <summary>Peak resident set in MiB since start or the last reset; NaN when unreadable (not Linux, process gone).</summary>
     public static double PeakMiB(int processId) => ReadKiB(processId, "VmHWM:") / 1024.0;
 
+    /// <summary>Resident set now (<c>VmRSS</c>) in MiB; NaN when unreadable.</summary>
+    public static double CurrentMiB(int processId) => ReadKiB(processId, "VmRSS:") / 1024.0;
+
+    /// <summary>
+    /// Proportional set size now (<c>Pss</c> of <c>/proc/&lt;pid&gt;/smaps_rollup</c>) in MiB: resident pages with each
+    /// shared page divided among the processes that map it (the runtime's and framework's files, mapped by every service),
+    /// so the PSS of several processes adds up to what they use together; NaN when unreadable.
+    /// </summary>
+    public static double ProportionalMiB(int processId)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{processId}/smaps_rollup"))
+            {
+                if (line.StartsWith("Pss:", StringComparison.Ordinal))
+                {
+                    return double.Parse(line[4..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
+        return double.NaN;
+    }
+
     /// <summary>Resets the peak; false when the kernel refused (then the peak counts from the process's start).</summary>
     public static bool TryReset(int processId)
     {

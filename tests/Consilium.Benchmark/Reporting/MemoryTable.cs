@@ -4,7 +4,7 @@ using Consilium.Benchmark.Measurement;
 namespace Consilium.Benchmark.Reporting;
 
 /// <summary>Peak resident memory (VmHWM, MiB) per service, one column per measured phase.</summary>
-public sealed class MemoryTable
+public sealed class MemoryTable(string title = "peak RSS (MiB)")
 {
     private readonly List<(string Phase, IReadOnlyDictionary<string, double> Peaks)> _columns = [];
 
@@ -28,7 +28,7 @@ public sealed class MemoryTable
     /// </summary>
     public MarkdownTable Build(string? highlightedAgent = null)
     {
-        var table = new MarkdownTable(["peak RSS (MiB)", .. _columns.Select(c => c.Phase)]);
+        var table = new MarkdownTable([title, .. _columns.Select(c => c.Phase)]);
         Add(table, "model-simulator", peaks => Get(peaks, "model-simulator"));
         if (highlightedAgent is not null)
         {

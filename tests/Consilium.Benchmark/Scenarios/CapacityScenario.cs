@@ -11,9 +11,10 @@ namespace Consilium.Benchmark.Scenarios;
 /// </summary>
 public sealed class CapacityScenario(BenchTopology topology, BenchmarkOptions options, Report report)
 {
-    private sealed record Step(
+    /// <summary>One step of councils at once: its failure (if any), gaps, first deltas, durations, memory and CPU shares.</summary>
+    internal sealed record Step(
         int Councils, int Succeeded, int Streams, string? Failure, Distribution Gaps, Distribution FirstDelta,
-        Distribution Duration, IReadOnlyDictionary<string, double> Peaks, double OursCpu, double OthersCpu)
+        Distribution Duration, IReadOnlyDictionary<string, double> Peaks, double OursCpu, double OthersCpu, double ClientUsPerDelta)
     {
         public bool Passed(double limit) => Failure is null && Gaps.P99 < limit;
     }
@@ -36,7 +37,7 @@ public sealed class CapacityScenario(BenchTopology topology, BenchmarkOptions op
         {
             Report.Progress($"capacity: warm-up round {round} ({WarmUpCouncils} councils at once, {WarmUpSeconds} s in all)");
             await Load.RunAsync(WarmUpCouncils, options.Ramp, _ => CouncilTimer.RunAsync(
-                topology.Http, Requests.Council(topology.System.GatewayUrl, topology.System.Secret, message), cancellationToken), cancellationToken);
+                topology.Council, Requests.Council(message), cancellationToken), cancellationToken);
         }
 
         var steps = new List<Step>();
@@ -47,7 +48,7 @@ public sealed class CapacityScenario(BenchTopology topology, BenchmarkOptions op
         {
             Report.Progress($"capacity: {councils} concurrent councils ({councils * 10} upstream streams)");
             topology.ResetPeaks();
-            var step = await StepAsync(councils, message, cancellationToken);
+            var step = await StepAsync(topology, options, councils, message, cancellationToken);
             lastStepMs = step.Duration.Max;
             steps.Add(step);
             return step;
@@ -98,11 +99,15 @@ public sealed class CapacityScenario(BenchTopology topology, BenchmarkOptions op
         }
     }
 
-    private async Task<Step> StepAsync(int councils, string message, CancellationToken cancellationToken)
+    /// <summary><paramref name="councils"/> councils at once on <paramref name="topology"/> (also the telemetry scenario's capacity steps).</summary>
+    internal static async Task<Step> StepAsync(BenchTopology topology, BenchmarkOptions options, int councils, string message, CancellationToken cancellationToken)
     {
         var cpu = topology.MeasureCpu();
+        // The client shares the cores with the services it measures: its own CPU per delta read says what it takes.
+        var clientCpu = ProcessCpu.Microseconds([Environment.ProcessId]);
         var batch = await Load.RunAsync(councils, options.Ramp, _ => CouncilTimer.RunAsync(
-            topology.Http, Requests.Council(topology.System.GatewayUrl, topology.System.Secret, message), cancellationToken), cancellationToken);
+            topology.Council, Requests.Council(message), cancellationToken), cancellationToken);
+        clientCpu = ProcessCpu.Microseconds([Environment.ProcessId]) - clientCpu;
         var peaks = MemoryTable.Snapshot(topology.MeasuredProcesses());
         var (ours, others) = cpu.Shares();
         var samples = batch.Results;
@@ -120,7 +125,8 @@ public sealed class CapacityScenario(BenchTopology topology, BenchmarkOptions op
             new Distribution(samples.Select(c => c.DoneMs)),
             peaks,
             ours,
-            others);
+            others,
+            clientCpu / Math.Max(1, agents.Sum(a => a.Deltas)));
     }
 
     private void Print(List<Step> steps)
@@ -145,17 +151,18 @@ public sealed class CapacityScenario(BenchTopology topology, BenchmarkOptions op
 
         var table = new MarkdownTable(
             "councils", "agent streams", "councils ok", "gap p50", "gap p99", "gap max", "first delta p50", "first delta p99",
-            "council p50", "council p99", $"p99 < {options.GapLimitMs:0} ms, no errors", "CPU: ours", "CPU: others");
+            "council p50", "council p99", $"p99 < {options.GapLimitMs:0} ms, no errors", "CPU: ours", "CPU: others", "client µs/delta");
         foreach (var step in steps.OrderBy(s => s.Councils))
         {
             table.Row(step.Councils, step.Streams, $"{step.Succeeded}/{step.Councils}", step.Gaps.P50, step.Gaps.P99, step.Gaps.Max,
                 step.FirstDelta.P50, step.FirstDelta.P99, step.Duration.P50, step.Duration.P99,
-                MarkdownTable.Verdict(step.Passed(options.GapLimitMs)), MarkdownTable.Percent(step.OursCpu), MarkdownTable.Percent(step.OthersCpu));
+                MarkdownTable.Verdict(step.Passed(options.GapLimitMs)), MarkdownTable.Percent(step.OursCpu), MarkdownTable.Percent(step.OthersCpu), step.ClientUsPerDelta);
         }
         report.Table(table);
         report.Line("Gaps: between consecutive `delta` events of one agent in one council stream, as the client reads them, ms. " +
             "First delta: request sent → an agent's first `delta`. Council: request sent → `done`. CPU: share of all " +
-            $"{Environment.ProcessorCount} cores' time during the step used by this benchmark's processes (client, services, Redis) and by the rest of the machine.");
+            $"{Environment.ProcessorCount} cores' time during the step used by this benchmark's processes (client, services, Redis) and by the rest of the machine. " +
+            "Client µs/delta: this benchmark process's own CPU time during the step (utime + stime, 10 ms ticks) per `delta` it read.");
         report.Line();
 
         var memory = new MemoryTable();

@@ -47,7 +47,7 @@ public sealed class CouncilScenario(BenchTopology topology, BenchmarkOptions opt
     {
         var system = topology.System;
         var message = $"{Requests.Pace(options.TtftMs, options.Rate, Tokens)} {Requests.Question} (round {round})";
-        var council = await CouncilTimer.RunAsync(topology.Http, Requests.Council(system.GatewayUrl, system.Secret, message), cancellationToken);
+        var council = await CouncilTimer.RunAsync(topology.Council, Requests.Council(message), cancellationToken);
         var together = await Load.RunAsync(Roster.Ids.Count, TimeSpan.Zero, i => StreamTimer.RunAsync(
             topology.Http, Requests.PublicAgent(system.GatewayUrl, system.Secret, Roster.Ids[i], message), "done", cancellationToken), cancellationToken);
         var alone = new Dictionary<string, StreamSample>();

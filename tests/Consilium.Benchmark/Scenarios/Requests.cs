@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Consilium.Agent.Personas;
+using Consilium.Client;
 
 namespace Consilium.Benchmark.Scenarios;
 
@@ -52,9 +53,12 @@ public static class Requests
     public static HttpRequestMessage PublicAgent(Uri baseUrl, string secret, string agentId, string message) =>
         Bearer(new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl, $"/api/agent/{agentId}")) { Content = Json(new { message }) }, secret);
 
-    /// <summary><c>POST /api/consilium</c> (all ten agents, no synthesis: ten upstream streams per council).</summary>
-    public static HttpRequestMessage Council(Uri baseUrl, string secret, string message) =>
-        Bearer(new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl, "/api/consilium")) { Content = Json(new { message, synthesis = false }) }, secret);
+    /// <summary>The question of <c>POST /api/consilium</c> (all ten agents, no synthesis: ten upstream streams per council).</summary>
+    public static CouncilQuestion Council(string message) => new(message, Synthesis: false);
+
+    /// <summary>The next round of a conversation (docs/api.md "Conversations"): the same agents, each with its own thread.</summary>
+    public static CouncilQuestion FollowUp(string conversationId, string message) =>
+        new(message, Synthesis: false) { ConversationId = conversationId };
 
     /// <summary>A sized JSON body (Content-Length, not chunked), as the services' own clients send.</summary>
     private static ByteArrayContent Json<T>(T value)

@@ -65,8 +65,11 @@ public sealed class ResumeTests(CouncilCluster cluster)
         using var anonymous = CouncilCluster.CreateClient(cluster.Orchestrators[1], bearer: null);
         var all = await ReadAsync(anonymous, Events(sessionId, $"?resume={Uri.EscapeDataString(token)}&lastEventId=0"));
         AssertWellFormed(all);
-        var joined = firstPart.Concat(rest.Events).Select(e => (e.EventId, e.EventType, e.Data));
-        Assert.Equal(all.Events.Select(e => (e.EventId, e.EventType, e.Data)), joined);
+        // Event 1 as replayed lacks only the resume token, which only the live response carries.
+        var joined = firstPart.Concat(rest.Events).Skip(1).Select(e => (e.EventId, e.EventType, e.Data));
+        Assert.Equal(all.Events.Skip(1).Select(e => (e.EventId, e.EventType, e.Data)), joined);
+        Assert.Equal(firstPart[0].Json.GetProperty("agents").GetRawText(), all.Events[0].Json.GetProperty("agents").GetRawText());
+        Assert.False(all.Events[0].Json.TryGetProperty("resumeToken", out _));
     }
 
     [Fact]

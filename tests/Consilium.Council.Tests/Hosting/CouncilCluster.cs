@@ -48,6 +48,14 @@ public sealed class CouncilCluster : IAsyncLifetime
             .With(("REDIS_URL", Redis.Url), ("REDIS_KEY_PREFIX", Redis.KeyPrefix))
             .With(overrides)));
 
+    /// <summary>The orchestrator's settings for this cluster's agents and simulator (no Redis), changed by <paramref name="overrides"/>.</summary>
+    public Dictionary<string, string?> OrchestratorSettings(params (string Name, string? Value)[] overrides) =>
+        ServiceSettings.Orchestrator(Secret, InternalKey, Agents, Simulator.BaseAddress).With(overrides);
+
+    /// <summary>An orchestrator replica with exactly these settings (e.g. its own Redis, or an agent replaced).</summary>
+    public ServiceHost<OrchestratorApp> StartOrchestratorWith(Dictionary<string, string?> settings) =>
+        Add(ServiceHost<OrchestratorApp>.Start(settings));
+
     /// <summary>A client of one replica's public API, with the bearer unless told otherwise; no timeout (answers are streams).</summary>
     public static HttpClient CreateClient(ServiceHost<OrchestratorApp> orchestrator, string? bearer = Secret) =>
         ProcessTopology.CreateClient(orchestrator.BaseAddress, bearer);

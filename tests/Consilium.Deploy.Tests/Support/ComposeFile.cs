@@ -11,11 +11,24 @@ public sealed partial class ComposeFile
 {
     public const string Path = "docker-compose.yml";
 
+    /// <summary>The HTTPS variant, merged over <see cref="Path"/> (<c>docker compose -f docker-compose.yml -f docker-compose.tls.yml</c>).</summary>
+    public const string TlsPath = "docker-compose.tls.yml";
+
     private ComposeFile(JsonObject root) => Root = root;
 
     public static ComposeFile Instance { get; } = new(Yaml.LoadDocument(Repository.Read(Path)));
 
     public JsonObject Root { get; }
+
+    /// <summary>
+    /// The files merged and interpolated as Compose v2 does it, by deploy/checks/validate-compose.mjs (the same code
+    /// CI runs), with <paramref name="environment"/> as the shell's variables.
+    /// </summary>
+    public static async Task<ComposeFile> MergedAsync(IReadOnlyDictionary<string, string?> environment, params string[] files)
+    {
+        var run = await NodeChecks.RunAsync("validate-compose.mjs", [.. files.Select(Repository.PathOf), "--print"], environment: environment);
+        return run.ExitCode == 0 ? new ComposeFile(Yaml.LoadDocument(run.Output)) : throw new Xunit.Sdk.XunitException(run.ToString());
+    }
 
     public IReadOnlyDictionary<string, JsonObject> Services =>
         Root["services"]!.AsObject().ToDictionary(pair => pair.Key, pair => pair.Value!.AsObject(), StringComparer.Ordinal);

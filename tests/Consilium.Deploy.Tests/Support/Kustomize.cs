@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 
 namespace Consilium.Deploy.Tests.Support;
 
@@ -16,37 +15,41 @@ public static class Kustomize
     private static readonly ConcurrentDictionary<string, Lazy<Task<Manifests>>> Rendered = new(StringComparer.Ordinal);
 
     public static Task<Manifests> RenderAsync(string kustomization) =>
-        Rendered.GetOrAdd(kustomization, path => new Lazy<Task<Manifests>>(() => RunAsync(path))).Value;
+        Rendered.GetOrAdd(kustomization, path => new Lazy<Task<Manifests>>(async () =>
+            new Manifests(path, await RenderTextAsync(Repository.PathOf(path), path)))).Value;
 
-    private static async Task<Manifests> RunAsync(string kustomization)
+    /// <summary>
+    /// An overlay with optional components added, as an operator would add them to their own overlay: a scratch
+    /// kustomization naming the overlay as its resource and the components (kustomize accepts relative paths only).
+    /// </summary>
+    public static Task<Manifests> RenderWithComponentsAsync(string overlay, params string[] components)
     {
-        var kubectl = FindKubectl();
-        var start = new ProcessStartInfo(kubectl)
+        var name = $"{overlay} + {string.Join(" + ", components)}";
+        return Rendered.GetOrAdd(name, _ => new Lazy<Task<Manifests>>(async () =>
         {
-            ArgumentList = { "kustomize", Repository.PathOf(kustomization) },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {kubectl}.");
-        using var timeout = new CancellationTokenSource(Deadline);
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var errors = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"`kubectl kustomize {kustomization}` did not finish within {Deadline.TotalSeconds:0} s.");
-        }
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"`kubectl kustomize {kustomization}` failed (exit {process.ExitCode}):{Environment.NewLine}{await errors}");
-        }
-        return new Manifests(kustomization, Yaml.LoadDocuments(await output));
+            var scratch = Directory.CreateTempSubdirectory("consilium-kustomize-").FullName;
+            try
+            {
+                string Relative(string path) => Path.GetRelativePath(scratch, Repository.PathOf(path)).Replace('\\', '/');
+                var text = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - " + Relative(overlay)
+                    + "\ncomponents:\n" + string.Concat(components.Select(component => $"  - {Relative(component)}\n"));
+                await File.WriteAllTextAsync(Path.Combine(scratch, "kustomization.yaml"), text);
+                return new Manifests(name, await RenderTextAsync(scratch, name));
+            }
+            finally
+            {
+                Directory.Delete(scratch, recursive: true);
+            }
+        })).Value;
+    }
+
+    /// <summary>The YAML stream <c>kubectl kustomize</c> prints for the folder.</summary>
+    public static async Task<string> RenderTextAsync(string folder, string name)
+    {
+        var run = await ExternalTool.RunAsync(FindKubectl(), ["kustomize", folder], Deadline);
+        return run.ExitCode == 0
+            ? run.Output
+            : throw new InvalidOperationException($"`kubectl kustomize {name}` failed (exit {run.ExitCode}):{Environment.NewLine}{run.Errors}");
     }
 
     private static string FindKubectl()
@@ -57,11 +60,7 @@ public static class Kustomize
                 ? configured
                 : throw new InvalidOperationException($"{KubectlVariable} is '{configured}', which does not exist.");
         }
-        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(directory => Path.Combine(directory, OperatingSystem.IsWindows() ? "kubectl.exe" : "kubectl"))
-            .FirstOrDefault(File.Exists);
-        return onPath ?? throw new InvalidOperationException(Missing);
+        return ExternalTool.Find("kubectl") ?? throw new InvalidOperationException(Missing);
     }
 
     private const string Missing =

@@ -3,11 +3,14 @@ using System.Text.Json.Nodes;
 namespace Consilium.Deploy.Tests.Support;
 
 /// <summary>The objects one kustomization renders, with the lookups the tests need.</summary>
-public sealed class Manifests(string kustomization, IReadOnlyList<JsonObject> objects)
+public sealed class Manifests(string kustomization, string text)
 {
     public string Kustomization { get; } = kustomization;
 
-    public IReadOnlyList<JsonObject> All { get; } = objects;
+    /// <summary>The YAML stream as <c>kubectl kustomize</c> printed it.</summary>
+    public string Text { get; } = text;
+
+    public IReadOnlyList<JsonObject> All { get; } = Yaml.LoadDocuments(text);
 
     public IEnumerable<JsonObject> OfKind(string kind) => All.Where(item => Kind(item) == kind);
 

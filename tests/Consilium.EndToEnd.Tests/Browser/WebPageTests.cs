@@ -19,6 +19,12 @@ public sealed class WebPageTests(SystemFixture system, ChromiumFixture chromium)
     /// <summary>Small answers that still take a few hundred milliseconds each to write, and a quick synthesis.</summary>
     private const string Fast = "[[sim ttft=5 rate=150 tokens=120]] [[sim agent=synthesis rate=800]]";
 
+    /// <summary>
+    /// Answers long enough (about 2 s each) that a page on a busy machine, which may paint only every 200 ms, still
+    /// shows each panel grow in several steps.
+    /// </summary>
+    private const string Streamed = "[[sim ttft=5 rate=150 tokens=260]] [[sim agent=synthesis rate=800]]";
+
     private const string Question = "Should we convert a 1980s suburban office park into build-to-rent housing?";
 
     private readonly ProcessTopology _topology = system.Topology;
@@ -31,7 +37,7 @@ public sealed class WebPageTests(SystemFixture system, ChromiumFixture chromium)
         await using var page = await CouncilPage.OpenAsync(chromium.Browser, _topology.GatewayUrl);
         await page.RecordTextGrowthAsync();
 
-        await page.AskAsync(_topology.Secret, $"{Question} {Fast}");
+        await page.AskAsync(_topology.Secret, $"{Question} {Streamed}");
         var end = await page.WaitForEndAsync();
 
         Assert.True(end == "done", $"The page ended in '{end}': {await page.Page.InnerTextAsync("#problem")}");
@@ -233,6 +239,76 @@ public sealed class WebPageTests(SystemFixture system, ChromiumFixture chromium)
             Assert.Equal(stance >= 0 ? text[..stance].TrimEnd() : text, answers[id]);
         }
         Assert.Equal(10, await page.Page.Locator(".panel .scale .step.active").CountAsync());
+        Assert.True(await page.Page.IsVisibleAsync("#totals"));
+        Assert.Empty(page.Errors);
+    }
+
+    [Fact]
+    public async Task AskCouncil_ErrorWithoutAnId_IsNotTerminalAndResumesFromTheLastId()
+    {
+        await using var page = await CouncilPage.OpenAsync(chromium.Browser, _topology.GatewayUrl);
+        var full = new List<SseItem<string>>();
+        long cutAfter = 0;
+        // An `error` without an `id:` is the serving replica's, not the council's (docs/api.md): here the real council's
+        // first half ends with one, and the first resume answers with nothing but one (no id at all on that connection).
+        const string ReplicaError = "event: error\ndata: {\"code\":\"unavailable\",\"message\":\"This replica lost the event log.\"}\n\n";
+        await page.Page.RouteAsync("**/api/consilium", async route =>
+        {
+            var real = await route.FetchAsync();
+            full.AddRange(SseParser.Create(new MemoryStream(await real.BodyAsync())).Enumerate());
+            var deltas = full.Where(item => item.EventType == "delta").ToList();
+            var cut = full.IndexOf(deltas[deltas.Count / 2]);
+            cutAfter = long.Parse(full[cut].EventId!, System.Globalization.CultureInfo.InvariantCulture);
+            var body = new StringBuilder();
+            foreach (var item in full.Take(cut + 1))
+            {
+                body.Append($"id: {item.EventId}\nevent: {item.EventType}\ndata: {item.Data}\n\n");
+            }
+            body.Append(ReplicaError);
+            await route.FulfillAsync(new()
+            {
+                Status = 200,
+                ContentType = "text/event-stream",
+                Headers = new Dictionary<string, string> { ["Consilium-Session"] = real.Headers["consilium-session"] },
+                Body = body.ToString(),
+            });
+        });
+        var resumes = new List<string>();
+        await page.Page.RouteAsync("**/api/consilium/sessions/*/events*", async route =>
+        {
+            int count;
+            lock (resumes)
+            {
+                resumes.Add(route.Request.Url);
+                count = resumes.Count;
+            }
+            if (count == 1)
+            {
+                await route.FulfillAsync(new() { Status = 200, ContentType = "text/event-stream", Body = $": ping\n\n{ReplicaError}" });
+            }
+            else
+            {
+                await route.ContinueAsync();
+            }
+        });
+
+        await page.AskAsync(_topology.Secret, $"Should we add rooftop solar to our logistics sheds? {Fast}");
+        var end = await page.WaitForEndAsync();
+
+        Assert.True(end == "done", $"The page ended in '{end}': {await page.Page.InnerTextAsync("#problem")}");
+        Assert.Equal(2, resumes.Count);
+        Assert.All(resumes, resume => Assert.Contains($"lastEventId={cutAfter}", resume, StringComparison.Ordinal));
+        var answers = await page.AnswersAsync();
+        foreach (var id in Roster.Ids)
+        {
+            var text = string.Concat(full.Where(item => item.EventType == "delta")
+                .Select(item => JsonDocument.Parse(item.Data).RootElement)
+                .Where(delta => delta.GetProperty("agent").GetString() == id)
+                .Select(delta => delta.GetProperty("text").GetString()));
+            var stance = text.LastIndexOf("<stance>", StringComparison.Ordinal);
+            Assert.Equal(stance >= 0 ? text[..stance].TrimEnd() : text, answers[id]);
+        }
+        Assert.False(await page.Page.IsVisibleAsync("#problem"));
         Assert.True(await page.Page.IsVisibleAsync("#totals"));
         Assert.Empty(page.Errors);
     }

@@ -1,8 +1,8 @@
 using Consilium.Orchestrator.Redis;
+using Consilium.ServiceDefaults;
 using Consilium.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Hosting;
 
 namespace Consilium.Orchestrator.Tests.Redis;
 

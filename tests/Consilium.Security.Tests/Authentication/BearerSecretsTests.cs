@@ -1,6 +1,6 @@
 using Consilium.Orchestrator.Security;
+using Consilium.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Primitives;
 
 namespace Consilium.Security.Tests.Authentication;
@@ -94,6 +94,10 @@ public class BearerSecretsTests
         Assert.Throws<ConfigurationErrorException>(() => Create(new string('s', BearerSecrets.MaxTokenLength + 1)));
     }
 
-    private static BearerSecrets Create(string secrets) =>
-        new(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["CONSILIUM_SECRET"] = secrets }).Build());
+    private static BearerSecrets Create(string secrets)
+    {
+        var options = new BearerSecretOptions();
+        BearerSecretOptions.Read(options, new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["CONSILIUM_SECRET"] = secrets }).Build());
+        return new BearerSecrets(options);
+    }
 }

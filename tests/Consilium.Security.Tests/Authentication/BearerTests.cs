@@ -4,7 +4,7 @@ using Consilium.Security.Tests.Support;
 
 namespace Consilium.Security.Tests.Authentication;
 
-/// <summary>CONTRACT §3 layer 2 over a real socket, with two secrets configured as during a rotation.</summary>
+/// <summary>docs/api.md#public-api layer 2 over a real socket, with two secrets configured as during a rotation.</summary>
 public sealed class BearerTests(BearerTests.Orchestrator orchestrator) : IClassFixture<BearerTests.Orchestrator>
 {
     private readonly OrchestratorHost _host = orchestrator.Host;

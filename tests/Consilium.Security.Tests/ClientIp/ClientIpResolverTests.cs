@@ -1,6 +1,6 @@
 using System.Net;
 using Consilium.Orchestrator.Security;
-using Microsoft.Extensions.Hosting;
+using Consilium.ServiceDefaults;
 using Microsoft.Extensions.Primitives;
 
 namespace Consilium.Security.Tests.ClientIp;

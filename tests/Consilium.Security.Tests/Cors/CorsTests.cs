@@ -4,7 +4,7 @@ using Consilium.Security.Tests.Support;
 
 namespace Consilium.Security.Tests.Cors;
 
-/// <summary>CONTRACT §3 layer 1, against a real orchestrator whose agents record every question they get.</summary>
+/// <summary>docs/api.md#public-api layer 1, against a real orchestrator whose agents record every question they get.</summary>
 public sealed class CorsTests(CorsTests.Orchestrator orchestrator) : IClassFixture<CorsTests.Orchestrator>
 {
     private readonly RecordingAgents _agents = orchestrator.Agents;

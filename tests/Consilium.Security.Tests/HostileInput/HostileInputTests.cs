@@ -7,7 +7,7 @@ using Consilium.Security.Tests.Support;
 namespace Consilium.Security.Tests.HostileInput;
 
 /// <summary>
-/// CONTRACT §3 request bodies, against a real orchestrator on a real socket: every refusal is a 4xx
+/// docs/api.md#public-api request bodies, against a real orchestrator on a real socket: every refusal is a 4xx
 /// <c>application/problem+json</c> with a detail, never a 500, and no agent is asked.
 /// </summary>
 public sealed class HostileInputTests(HostileInputTests.Orchestrator orchestrator) : IClassFixture<HostileInputTests.Orchestrator>, IDisposable

@@ -5,7 +5,7 @@ using Consilium.Security.Tests.Support;
 
 namespace Consilium.Security.Tests.InternalKeys;
 
-/// <summary>CONTRACT §4: each agent answers only its own key, never a browser; keys and secrets stay on their side.</summary>
+/// <summary>docs/api.md#agent-service-internal: each agent answers only its own key, never a browser; keys and secrets stay on their side.</summary>
 public sealed class InternalKeyTests(LiveStack fixture) : IClassFixture<LiveStack>
 {
     private const string Question = "Should we convert the 1980s office park into build-to-rent housing?";

@@ -7,7 +7,7 @@ using StackExchange.Redis;
 
 namespace Consilium.Security.Tests.RateLimiting;
 
-/// <summary>Two real orchestrator replicas sharing one real Redis (CONTRACT §3 layer 3).</summary>
+/// <summary>Two real orchestrator replicas sharing one real Redis (docs/api.md#public-api layer 3).</summary>
 public sealed class DistributedRateLimitTests(TwoReplicas replicas) : IClassFixture<TwoReplicas>
 {
     private readonly RedisFixture redis = replicas.Redis;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Microsoft.Extensions.Hosting;
+using Consilium.ServiceDefaults;
 
 namespace Consilium.Security.Tests.Support;
 
