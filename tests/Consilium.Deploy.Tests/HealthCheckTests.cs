@@ -135,7 +135,7 @@ public sealed class HealthCheckTests
             using var http = new HttpClient(handler);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(60));
-            if (!await HealthProbe.WaitHealthyAsync(http, url, process.Exited, TimeProvider.System, timeout.Token))
+            if (!await HealthProbe.WaitHealthyAsync(http, url, process, TimeProvider.System, timeout.Token))
             {
                 await process.DisposeAsync();
                 throw new InvalidOperationException($"The model simulator exited before it was healthy:{Environment.NewLine}{process.Log}");

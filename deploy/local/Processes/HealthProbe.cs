@@ -1,6 +1,9 @@
 namespace Consilium.Local.Processes;
 
-/// <summary>Polls a service's <c>/health</c> until it answers 200, the process exits, or the caller gives up.</summary>
+/// <summary>
+/// Polls a service's <c>/health</c> until it answers 200 from the process itself, the process exits, or the caller
+/// gives up. A 200 from another process that holds the port (the service then fails to bind) does not count.
+/// </summary>
 public static class HealthProbe
 {
     public const string Path = "/health";
@@ -10,9 +13,10 @@ public static class HealthProbe
 
     /// <summary>True once healthy; false when the process exited first.</summary>
     public static async Task<bool> WaitHealthyAsync(
-        HttpClient http, Uri baseUrl, Task exited, TimeProvider time, CancellationToken cancellationToken)
+        HttpClient http, Uri baseUrl, ServiceProcess process, TimeProvider time, CancellationToken cancellationToken)
     {
         var health = new Uri(baseUrl, Path);
+        var exited = process.Exited;
         while (!exited.IsCompleted)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -22,7 +26,7 @@ public static class HealthProbe
                 try
                 {
                     using var response = await http.GetAsync(health, attempt.Token).ConfigureAwait(false);
-                    if (response.IsSuccessStatusCode)
+                    if (response.IsSuccessStatusCode && ListeningSockets.IsOwnedBy(process.ProcessId, baseUrl.Port) != false)
                     {
                         return true;
                     }

@@ -98,7 +98,7 @@ public sealed partial class RunningTopology : IAsyncDisposable
         var probes = Processes.Select(async process =>
         {
             var spec = Plan.Services.Single(service => service.Name == process.Name);
-            if (!await HealthProbe.WaitHealthyAsync(http, spec.Url, process.Exited, _time, wait.Token).ConfigureAwait(false))
+            if (!await HealthProbe.WaitHealthyAsync(http, spec.Url, process, _time, wait.Token).ConfigureAwait(false))
             {
                 throw new TopologyException(ExitReport(process, await process.Exited.ConfigureAwait(false), "while starting"))
                 {

@@ -115,7 +115,7 @@ public sealed partial class RunningTopology
         var spec = Plan.Services.Single(service => service.Name == restarted.Name);
         try
         {
-            if (await HealthProbe.WaitHealthyAsync(http, spec.Url, restarted.Exited, _time, stop).ConfigureAwait(false))
+            if (await HealthProbe.WaitHealthyAsync(http, spec.Url, restarted, _time, stop).ConfigureAwait(false))
             {
                 report($"{restarted.Name} restarted (process {restarted.ProcessId}) and is healthy again.");
             }
