@@ -20,17 +20,18 @@ public sealed class WebPageTests(SystemFixture system, ChromiumFixture chromium)
     private const string Fast = "[[sim ttft=5 rate=150 tokens=120]] [[sim agent=synthesis rate=800]]";
 
     /// <summary>
-    /// Answers long enough (about 2 s each) that a page on a busy machine, which may paint only every 200 ms, still
-    /// shows each panel grow in several steps.
+    /// Answers paced at six tokens a second (about 4 s each). A fast model's ten streams make a page on a loaded machine
+    /// take in seconds of text in one read (CI saw 2 steps per panel over 2.8 s at 150 tokens a second); at this pace
+    /// every token arrives on its own, so each panel shows growing text however busy the machine.
     /// </summary>
-    private const string Streamed = "[[sim ttft=5 rate=150 tokens=260]] [[sim agent=synthesis rate=800]]";
+    private const string Streamed = "[[sim ttft=5 rate=6 tokens=24]] [[sim agent=synthesis rate=800]]";
 
     private const string Question = "Should we convert a 1980s suburban office park into build-to-rent housing?";
 
     private readonly ProcessTopology _topology = system.Topology;
 
     [Fact]
-    public async Task AskCouncil_FastModel_PanelsFillIncrementallyThenMapAndTotals()
+    public async Task AskCouncil_PacedModel_PanelsFillIncrementallyThenMapAndTotals()
     {
         // The simulator keeps its rate from each request's start, so a cold path (JIT) would arrive in one burst: warm it.
         await WarmUpAsync();
@@ -51,7 +52,7 @@ public sealed class WebPageTests(SystemFixture system, ChromiumFixture chromium)
             .Select(steps => (Agent: steps.Key, Steps: steps.Count(), Span: steps.Max(s => s.At) - steps.Min(s => s.At)))
             .OrderByDescending(panel => panel.Steps).ToList();
         TestContext.Current.TestOutputHelper?.WriteLine(string.Join(", ", growth.Select(g => $"{g.Agent}: {g.Steps} steps over {g.Span:0} ms")));
-        Assert.True(growth.Count > 0 && growth[0].Steps >= 4 && growth[0].Span >= 100,
+        Assert.True(growth.Count > 0 && growth[0].Steps >= 4 && growth[0].Span >= 500,
             $"A panel's text should grow step by step before done; saw {string.Join(", ", growth)}");
 
         var p = page.Page;
