@@ -27,7 +27,9 @@ public sealed class HealthProbeTests
         finally
         {
             other.Kill();
+            other.WaitForExit();
         }
+        Assert.False(ListeningSockets.IsOwnedBy(other.Id, port), "a process that has exited owns nothing");
     }
 
     [Fact]

@@ -11,8 +11,9 @@ public static class ListeningSockets
     private const string ListenState = "0A";
 
     /// <summary>
-    /// True when process <paramref name="processId"/> holds a listening TCP socket on <paramref name="port"/>, false
-    /// when another socket listens there, null when this system cannot tell (no <c>/proc</c>, e.g. macOS).
+    /// True when process <paramref name="processId"/> holds a listening TCP socket on <paramref name="port"/>; false
+    /// when nothing or another process listens there, or the process has exited; null when this system cannot tell
+    /// (no <c>/proc</c>, e.g. macOS).
     /// </summary>
     public static bool? IsOwnedBy(int processId, int port)
     {
@@ -42,7 +43,8 @@ public static class ListeningSockets
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return null; // the process just exited, or its descriptors are not ours to read
+            // The process has exited (a zombie's descriptors cannot be read) or is not ours: it does not own the port.
+            return false;
         }
     }
 
