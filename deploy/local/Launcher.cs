@@ -26,7 +26,7 @@ public static class Launcher
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
 
     private const string Usage = """
-        Usage: dotnet run --project deploy/local [-- --logs] [--https] [--dashboard]
+        Usage: dotnet run --project deploy/local [-- --logs] [--https] [--dashboard] [--native DIR]
 
         Starts the model simulator (unless ANTHROPIC_API_KEY is set), the ten agents, the orchestrator and the
         gateway as separate processes, then prints 'Consilium ready: <url> key: <secret>'. A service that dies is
@@ -36,6 +36,8 @@ public static class Launcher
           --https      the gateway serves HTTPS only, with CONSILIUM_TLS_CERT/CONSILIUM_TLS_KEY when set, else with a
                        self-signed certificate for 127.0.0.1/localhost kept in .consilium/tls/ (docs/https.md)
           --dashboard  also start the Aspire Dashboard (traces, metrics and logs of every service) and print its link
+          --native DIR run the Native AOT builds DIR/Consilium.Agent and DIR/Consilium.ModelSimulator instead of
+                       their .dll (deploy/local/publish-native DIR makes them; ./run does, unless given --jit)
 
         The gateway listens on CONSILIUM_PORT (default 8080; 0 picks a free port). CONSILIUM_SECRET and
         INTERNAL_KEY are generated when unset; every other variable of the contract is passed through.
@@ -46,10 +48,15 @@ public static class Launcher
         var showLogs = false;
         var https = false;
         var withDashboard = false;
-        foreach (var argument in args)
+        string? nativeFolder = null;
+        for (var i = 0; i < args.Length; i++)
         {
+            var argument = args[i];
             switch (argument)
             {
+                case "--native" when i + 1 < args.Length:
+                    nativeFolder = args[++i];
+                    break;
                 case "--logs":
                     showLogs = true;
                     break;
@@ -81,6 +88,17 @@ public static class Launcher
             return 1;
         }
 
+        IReadOnlyDictionary<string, string> native = new Dictionary<string, string>();
+        try
+        {
+            native = nativeFolder is null ? native : NativeBuilds.In(nativeFolder);
+        }
+        catch (TopologyException ex)
+        {
+            Console.Error.WriteLine($"Consilium: {ex.Message}");
+            return 1;
+        }
+
         await using var dashboard = withDashboard ? await StartDashboardAsync() : null;
         if (withDashboard && dashboard is null)
         {
@@ -92,6 +110,7 @@ public static class Launcher
             GatewayContentRoot = RepositoryRoot.GatewayContentRoot(),
             GatewayCertificate = certificate,
             Environment = dashboard?.ServiceEnvironment ?? new Dictionary<string, string?>(),
+            NativeExecutables = native,
         });
 
         using var stop = new CancellationTokenSource();
@@ -99,7 +118,8 @@ public static class Launcher
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => RequestStop(context, stop));
 
         Console.Error.WriteLine(
-            $"Consilium: starting {plan.Services.Count} services ({(plan.Simulator is null ? "" : "model simulator, ")}ten agents, orchestrator, gateway)...");
+            $"Consilium: starting {plan.Services.Count} services ({(plan.Simulator is null ? "" : "model simulator, ")}ten agents, orchestrator, gateway)" +
+            (native.Count > 0 ? $", the agents{(plan.Simulator is null ? "" : " and the simulator")} as Native AOT builds..." : "..."));
         RunningTopology topology;
         try
         {

@@ -109,18 +109,8 @@ public sealed class BenchTopology : IAsyncDisposable
     }
 
     /// <summary>The Native AOT executables of <c>--aot</c>, by the entry assembly they replace.</summary>
-    private static Dictionary<string, string> NativeExecutables(BenchmarkOptions options)
-    {
-        var native = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var service in (string[])["Consilium.Agent", "Consilium.ModelSimulator"])
-        {
-            if (options.AotDirectory is { } folder && File.Exists(Path.Combine(folder, service)))
-            {
-                native[service + ".dll"] = Path.Combine(folder, service);
-            }
-        }
-        return native;
-    }
+    private static IReadOnlyDictionary<string, string> NativeExecutables(BenchmarkOptions options) =>
+        options.AotDirectory is { } folder ? NativeBuilds.In(folder) : new Dictionary<string, string>();
 
     /// <summary>Every process this benchmark started, services first, then redis-server.</summary>
     public IReadOnlyList<MeasuredProcess> MeasuredProcesses()
