@@ -57,6 +57,9 @@ public static class Launcher
                 case "--native" when i + 1 < args.Length:
                     nativeFolder = args[++i];
                     break;
+                case "--native":
+                    Console.Error.WriteLine($"Consilium: --native needs the folder of the Native AOT builds (deploy/local/publish-native DIR).{Environment.NewLine}{Usage}");
+                    return 2;
                 case "--logs":
                     showLogs = true;
                     break;

@@ -80,7 +80,29 @@ public sealed partial class LauncherTests
         Assert.Empty(ChildProcesses.Marked(marker)); // the launcher stopped the others before it exited
     }
 
-    private static ServiceProcess StartLauncher(int port, string marker, Dictionary<string, string?>? environment = null)
+    [Fact]
+    public async Task Launcher_NativeFolderWithoutTheBuilds_NamesWhatIsMissingAndStartsNothing()
+    {
+        var folder = Directory.CreateTempSubdirectory("consilium-native-").FullName;
+        try
+        {
+            var marker = Guid.NewGuid().ToString("N");
+            await using var launcher = StartLauncher(Ports.GetFree(), marker, arguments: ["--native", folder]);
+
+            var exitCode = await launcher.Exited.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+            Assert.Equal(1, exitCode);
+            Assert.Contains(launcher.Log.Lines, line => line.Contains($"no Native AOT build at {Path.Combine(folder, "Consilium.Agent")}", StringComparison.Ordinal)
+                && line.Contains("deploy/local/publish-native", StringComparison.Ordinal));
+            Assert.Empty(ChildProcesses.Marked(marker));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static ServiceProcess StartLauncher(int port, string marker, Dictionary<string, string?>? environment = null, string[]? arguments = null)
     {
         var launcher = Path.Combine(AppContext.BaseDirectory, "Consilium.Local.dll");
         Assert.True(File.Exists(launcher), $"{launcher} is missing: build this test project (it references deploy/local).");
@@ -93,7 +115,7 @@ public sealed partial class LauncherTests
         {
             settings[key] = value;
         }
-        return ServiceProcess.Start("launcher", DotnetHost.Path, [launcher], settings);
+        return ServiceProcess.Start("launcher", DotnetHost.Path, [launcher, .. arguments ?? []], settings);
     }
 
     [GeneratedRegex(@"^Consilium ready: (?<url>http://127\.0\.0\.1:\d+/) key: (?<key>\S+)$")]
