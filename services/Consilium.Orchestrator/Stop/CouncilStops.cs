@@ -88,9 +88,19 @@ public sealed partial class CouncilStops(RedisConnection redis, TimeProvider tim
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_subscription is not null)
+        if (_subscription is null)
+        {
+            return;
+        }
+        try
         {
             await _subscription.UnsubscribeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException or ObjectDisposedException)
+        {
+            // Best effort: the subscription ends with the connection anyway. Redis may be down at shutdown, or the
+            // connection already closed (a test host disposes its services while another stop is still running).
+            LogUnsubscribeFailed(logger, ex.Message);
         }
     }
 
@@ -176,4 +186,7 @@ public sealed partial class CouncilStops(RedisConnection redis, TimeProvider tim
 
     [LoggerMessage(EventId = 5102, Level = LogLevel.Warning, Message = "Could not subscribe to council stop requests: {Reason}; stops reach this replica's councils only until Redis is back")]
     private static partial void LogSubscribeFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 5103, Level = LogLevel.Debug, Message = "Could not unsubscribe from council stop requests at shutdown: {Reason}")]
+    private static partial void LogUnsubscribeFailed(ILogger logger, string reason);
 }
