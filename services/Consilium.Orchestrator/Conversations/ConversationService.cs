@@ -39,8 +39,7 @@ public sealed partial class ConversationService(
             var fresh = new Conversation(SessionCredentials.NewSessionId(), now, now, [.. seats.Select(s => s.Id)], []);
             try
             {
-                await store.TryClaimRoundAsync(fresh.ConversationId, claimId, Lease, cancellationToken).ConfigureAwait(false);
-                await store.SaveAsync(fresh, value.Retention, cancellationToken).ConfigureAwait(false);
+                await store.StartAsync(fresh, claimId, Lease, value.Retention, cancellationToken).ConfigureAwait(false);
             }
             catch (SessionStoreUnavailableException ex)
             {
@@ -136,6 +135,7 @@ public sealed partial class ConversationService(
         {
             return;
         }
+        var released = false;
         try
         {
             var now = time.GetUtcNow();
@@ -150,10 +150,18 @@ public sealed partial class ConversationService(
                         answer.TotalUsage(), i < succeeded.Count && succeeded[i], brief.History.Count, brief.DroppedExchanges);
                 })],
                 map, map?.Synthesis, usage, rounded.Usd, rounded.CacheSavingsUsd);
-            // The stored copy is read again (another replica may not have it in memory); the claim keeps it ours.
-            var current = await store.GetAsync(plan.ConversationId, CancellationToken.None).ConfigureAwait(false) ?? plan.Conversation;
-            var updated = current with { UpdatedAt = now, Rounds = [.. current.Rounds, round] };
-            await store.SaveAsync(updated, options.Value.Retention, CancellationToken.None).ConfigureAwait(false);
+            // While the claim is ours the stored conversation is the one the round started from: no other round can
+            // have been added, so it is written back with this round and the claim released in one step.
+            released = await store.SaveRoundAsync(
+                plan.Conversation with { UpdatedAt = now, Rounds = [.. plan.Conversation.Rounds, round] },
+                plan.ClaimId, options.Value.Retention, CancellationToken.None).ConfigureAwait(false);
+            if (!released)
+            {
+                // The claim lapsed or was never taken (the store was down when the round began): whatever is stored now
+                // is kept and this round appended to it.
+                var current = await store.GetAsync(plan.ConversationId, CancellationToken.None).ConfigureAwait(false) ?? plan.Conversation;
+                await store.SaveAsync(current with { UpdatedAt = now, Rounds = [.. current.Rounds, round] }, options.Value.Retention, CancellationToken.None).ConfigureAwait(false);
+            }
         }
         catch (Exception ex)
         {
@@ -161,13 +169,16 @@ public sealed partial class ConversationService(
         }
         finally
         {
-            try
+            if (!released)
             {
-                await store.ReleaseRoundAsync(plan.ConversationId, plan.ClaimId, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                LogRecordFailed(plan.ConversationId, plan.Round, ex);
+                try
+                {
+                    await store.ReleaseRoundAsync(plan.ConversationId, plan.ClaimId, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    LogRecordFailed(plan.ConversationId, plan.Round, ex);
+                }
             }
         }
     }

@@ -21,4 +21,17 @@ public interface IConversationStore
 
     /// <summary>Gives up the claim if <paramref name="sessionId"/> still holds it.</summary>
     Task ReleaseRoundAsync(string conversationId, string sessionId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims the first round of a conversation that has just been made (its id is new, so nobody else holds the claim)
+    /// and writes it, in one round trip: a council's first delta waits for this.
+    /// </summary>
+    Task StartAsync(Conversation fresh, string sessionId, TimeSpan lease, TimeSpan retention, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// When <paramref name="sessionId"/> still holds the claim: writes <paramref name="conversation"/> (the round just
+    /// ended appended) and releases the claim, as one atomic step and one round trip; the council's <c>done</c> waits
+    /// for this. False, and nothing written, when the claim is not held (it lapsed, or was never taken).
+    /// </summary>
+    Task<bool> SaveRoundAsync(Conversation conversation, string sessionId, TimeSpan retention, CancellationToken cancellationToken);
 }

@@ -27,14 +27,39 @@ public sealed class MemoryConversationStore(TimeProvider time) : IConversationSt
     {
         lock (_gate)
         {
-            var now = time.GetUtcNow();
-            foreach (var expired in _conversations.Where(pair => pair.Value.Expires <= now).Select(pair => pair.Key).ToList())
-            {
-                _conversations.Remove(expired);
-            }
-            _conversations[conversation.ConversationId] = (conversation, now + retention);
+            Save(conversation, retention);
         }
         return Task.CompletedTask;
+    }
+
+    public async Task StartAsync(Conversation fresh, string sessionId, TimeSpan lease, TimeSpan retention, CancellationToken cancellationToken)
+    {
+        await TryClaimRoundAsync(fresh.ConversationId, sessionId, lease, cancellationToken).ConfigureAwait(false);
+        await SaveAsync(fresh, retention, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<bool> SaveRoundAsync(Conversation conversation, string sessionId, TimeSpan retention, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (!_claims.TryGetValue(conversation.ConversationId, out var claim) || claim.SessionId != sessionId || claim.Expires <= time.GetUtcNow())
+            {
+                return Task.FromResult(false);
+            }
+            Save(conversation, retention);
+            _claims.Remove(conversation.ConversationId);
+            return Task.FromResult(true);
+        }
+    }
+
+    private void Save(Conversation conversation, TimeSpan retention)
+    {
+        var now = time.GetUtcNow();
+        foreach (var expired in _conversations.Where(pair => pair.Value.Expires <= now).Select(pair => pair.Key).ToList())
+        {
+            _conversations.Remove(expired);
+        }
+        _conversations[conversation.ConversationId] = (conversation, now + retention);
     }
 
     public Task<bool> TryClaimRoundAsync(string conversationId, string sessionId, TimeSpan lease, CancellationToken cancellationToken)

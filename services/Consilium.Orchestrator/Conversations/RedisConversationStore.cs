@@ -30,6 +30,37 @@ public sealed class RedisConversationStore(RedisConnection redis) : IConversatio
     public Task ReleaseRoundAsync(string conversationId, string sessionId, CancellationToken cancellationToken) =>
         Call(() => Database.LockReleaseAsync(ClaimKey(conversationId), sessionId));
 
+    public Task StartAsync(Conversation fresh, string sessionId, TimeSpan lease, TimeSpan retention, CancellationToken cancellationToken) =>
+        Call(async () =>
+        {
+            // Both commands go out before either answer is awaited: one round trip (the connection keeps their order).
+            var database = Database;
+            var claim = database.LockTakeAsync(ClaimKey(fresh.ConversationId), sessionId, lease);
+            var save = database.StringSetAsync(
+                Key(fresh.ConversationId), JsonSerializer.Serialize(fresh, ConversationJson.Readable.Conversation), retention);
+            await Task.WhenAll(claim, save).ConfigureAwait(false);
+            return true;
+        });
+
+    public async Task<bool> SaveRoundAsync(Conversation conversation, string sessionId, TimeSpan retention, CancellationToken cancellationToken)
+    {
+        var result = await Call(() => Database.ScriptEvaluateAsync(
+            SaveRoundScript,
+            [Key(conversation.ConversationId), ClaimKey(conversation.ConversationId)],
+            [JsonSerializer.Serialize(conversation, ConversationJson.Readable.Conversation), (long)retention.TotalMilliseconds, sessionId])).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    /// <summary>KEYS: the conversation, its claim. ARGV: the JSON, the retention in ms, the claim holder. 1 when written.</summary>
+    private const string SaveRoundScript = """
+        if redis.call('GET', KEYS[2]) ~= ARGV[3] then
+          return 0
+        end
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        redis.call('DEL', KEYS[2])
+        return 1
+        """;
+
     private static RedisKey Key(string conversationId) => $"conversation:{conversationId}";
 
     private static RedisKey ClaimKey(string conversationId) => $"conversation:{conversationId}:round";
