@@ -152,15 +152,14 @@ public sealed partial class ConversationService(
                 map, map?.Synthesis, usage, rounded.Usd, rounded.CacheSavingsUsd);
             // While the claim is ours the stored conversation is the one the round started from: no other round can
             // have been added, so it is written back with this round and the claim released in one step.
-            released = await store.SaveRoundAsync(
-                plan.Conversation with { UpdatedAt = now, Rounds = [.. plan.Conversation.Rounds, round] },
-                plan.ClaimId, options.Value.Retention, CancellationToken.None).ConfigureAwait(false);
+            Conversation WithRound(Conversation conversation) => conversation with { UpdatedAt = now, Rounds = [.. conversation.Rounds, round] };
+            released = await store.SaveRoundAsync(WithRound(plan.Conversation), plan.ClaimId, options.Value.Retention, CancellationToken.None).ConfigureAwait(false);
             if (!released)
             {
                 // The claim lapsed or was never taken (the store was down when the round began): whatever is stored now
                 // is kept and this round appended to it.
                 var current = await store.GetAsync(plan.ConversationId, CancellationToken.None).ConfigureAwait(false) ?? plan.Conversation;
-                await store.SaveAsync(current with { UpdatedAt = now, Rounds = [.. current.Rounds, round] }, options.Value.Retention, CancellationToken.None).ConfigureAwait(false);
+                await store.SaveAsync(WithRound(current), options.Value.Retention, CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (Exception ex)

@@ -2,8 +2,6 @@ using Consilium.Orchestrator.Conversations;
 using Consilium.Orchestrator.Redis;
 using Consilium.Orchestrator.Sessions;
 using Consilium.Testing;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Consilium.Council.Tests.Conversations;
 
@@ -95,13 +93,7 @@ public sealed class RedisConversationStoreContractTests : ConversationStoreContr
 
     public RedisConversationStoreContractTests(RedisFixture redis)
     {
-        _connection = new RedisConnection(
-            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["REDIS_URL"] = redis.Url,
-                ["REDIS_KEY_PREFIX"] = redis.KeyPrefix,
-            }).Build(),
-            NullLogger<RedisConnection>.Instance);
+        _connection = FixtureRedis.Connect(redis);
         Store = new RedisConversationStore(_connection);
     }
 

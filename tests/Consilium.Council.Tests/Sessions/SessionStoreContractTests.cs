@@ -1,7 +1,6 @@
 using Consilium.Orchestrator.Redis;
 using Consilium.Orchestrator.Sessions;
 using Consilium.Testing;
-using Microsoft.Extensions.Configuration;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -224,13 +223,7 @@ public sealed class RedisSessionStoreContractTests(RedisFixture redis) : Session
 
     private RedisSessionStore Replica(SessionStoreOptions options)
     {
-        var connection = new RedisConnection(
-            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["REDIS_URL"] = redis.Url,
-                ["REDIS_KEY_PREFIX"] = redis.KeyPrefix,
-            }).Build(),
-            NullLogger<RedisConnection>.Instance);
+        var connection = FixtureRedis.Connect(redis);
         _connections.Add(connection);
         return new RedisSessionStore(connection, options, TimeProvider.System, new SessionMetrics(MeterFactory), NullLogger<RedisSessionStore>.Instance);
     }
