@@ -71,7 +71,7 @@ public sealed class RedisConversationStore(RedisConnection redis) : IConversatio
         {
             return await call().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (RedisFailures.IsFailure(ex))
         {
             throw new SessionStoreUnavailableException("The conversation store (Redis) is not reachable right now.", ex);
         }

@@ -85,7 +85,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IDisposable
         {
             values = await Database.HashGetAsync(new Keys(sessionId, _redis.KeyPrefix).Meta, ["token", "finished", "last"]).ConfigureAwait(false);
         }
-        catch (Exception ex) when (IsRedisFailure(ex))
+        catch (Exception ex) when (RedisFailures.IsFailure(ex, cancellationToken))
         {
             throw Unavailable(ex);
         }
@@ -128,7 +128,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IDisposable
         {
             await Database.StringSetAsync(new Keys(sessionId, _redis.KeyPrefix).Presence, 1, grace).ConfigureAwait(false);
         }
-        catch (Exception ex) when (IsRedisFailure(ex))
+        catch (Exception ex) when (RedisFailures.IsFailure(ex, cancellationToken))
         {
             throw Unavailable(ex);
         }
@@ -140,8 +140,6 @@ public sealed partial class RedisSessionStore : ISessionStore, IDisposable
         _stopping.Dispose();
         _local.Dispose();
     }
-
-    private static bool IsRedisFailure(Exception ex) => ex is RedisException or RedisTimeoutException or TimeoutException or ObjectDisposedException;
 
     private static SessionStoreUnavailableException Unavailable(Exception ex) =>
         new($"The council's event log (Redis) is not reachable: {ex.Message}", ex);
@@ -211,11 +209,11 @@ public sealed partial class RedisSessionStore : ISessionStore, IDisposable
                 await Task.WhenAll(renew, elsewhere).ConfigureAwait(false);
                 return present || elsewhere.Result;
             }
-            catch (Exception ex) when (IsRedisFailure(ex) && present)
+            catch (Exception ex) when (RedisFailures.IsFailure(ex, cancellationToken) && present)
             {
                 return true; // a reader here is enough; Redis says nothing about it
             }
-            catch (Exception ex) when (IsRedisFailure(ex))
+            catch (Exception ex) when (RedisFailures.IsFailure(ex, cancellationToken))
             {
                 throw Unavailable(ex);
             }
@@ -258,7 +256,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IDisposable
                         return;
                     }
                 }
-                catch (Exception ex) when (IsRedisFailure(ex) || ex is RedisServerException)
+                catch (Exception ex) when (RedisFailures.IsFailure(ex, stopping))
                 {
                     _synced = false;
                     store._metrics.MirrorFailed();
@@ -402,7 +400,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IDisposable
             {
                 source._queue = await store._redis.Multiplexer!.GetSubscriber().SubscribeAsync(keys.Live).ConfigureAwait(false);
             }
-            catch (Exception ex) when (IsRedisFailure(ex))
+            catch (Exception ex) when (RedisFailures.IsFailure(ex))
             {
                 throw Unavailable(ex);
             }
@@ -417,7 +415,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IDisposable
             {
                 page = await _store.Database.StreamRangeAsync(_keys.Events, $"{afterId + 1}-0", "+", _store._options.PageSize).ConfigureAwait(false);
             }
-            catch (Exception ex) when (IsRedisFailure(ex))
+            catch (Exception ex) when (RedisFailures.IsFailure(ex, cancellationToken))
             {
                 throw Unavailable(ex);
             }
@@ -456,7 +454,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IDisposable
                 }
                 return state;
             }
-            catch (Exception ex) when (IsRedisFailure(ex))
+            catch (Exception ex) when (RedisFailures.IsFailure(ex, cancellationToken))
             {
                 throw Unavailable(ex);
             }
@@ -470,7 +468,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IDisposable
                 {
                     await _queue.UnsubscribeAsync().ConfigureAwait(false);
                 }
-                catch (Exception ex) when (IsRedisFailure(ex))
+                catch (Exception ex) when (RedisFailures.IsFailure(ex))
                 {
                     // The subscription dies with the connection anyway.
                 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Consilium.Orchestrator.Redis;
+using Consilium.Orchestrator.Sessions;
 using StackExchange.Redis;
 
 namespace Consilium.Orchestrator.Stop;
@@ -64,7 +65,15 @@ public sealed partial class CouncilStops(RedisConnection redis, TimeProvider tim
         if (redis.Multiplexer is { } multiplexer)
         {
             LogStopping(logger, sessionId, "published to every replica");
-            await multiplexer.GetSubscriber().PublishAsync(Channel, sessionId).ConfigureAwait(false);
+            try
+            {
+                await multiplexer.GetSubscriber().PublishAsync(Channel, sessionId).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (RedisFailures.IsFailure(ex, cancellationToken))
+            {
+                // The replica running it cannot be told: a 503 (SessionStoreUnavailableHandler), so the client asks again.
+                throw new SessionStoreUnavailableException("The replica running this council cannot be reached through Redis right now.", ex);
+            }
         }
     }
 
@@ -79,7 +88,7 @@ public sealed partial class CouncilStops(RedisConnection redis, TimeProvider tim
             _subscription = await multiplexer.GetSubscriber().SubscribeAsync(Channel).ConfigureAwait(false);
             _subscription.OnMessage(message => StopPublished(message.Message.ToString()));
         }
-        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+        catch (Exception ex) when (RedisFailures.IsFailure(ex, cancellationToken))
         {
             // The multiplexer re-subscribes by itself once Redis is back; until then stops reach local councils only.
             LogSubscribeFailed(logger, ex.Message);
@@ -96,7 +105,7 @@ public sealed partial class CouncilStops(RedisConnection redis, TimeProvider tim
         {
             await _subscription.UnsubscribeAsync().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RedisException or RedisTimeoutException or ObjectDisposedException)
+        catch (Exception ex) when (RedisFailures.IsFailure(ex, cancellationToken))
         {
             // Best effort: the subscription ends with the connection anyway. Redis may be down at shutdown, or the
             // connection already closed (a test host disposes its services while another stop is still running).

@@ -79,6 +79,49 @@ public sealed class RedisOutageTests : IAsyncLifetime
         Assert.Equal(0, metricsA.Observe(RateLimitMetrics.DegradedName));
     }
 
+    [Fact]
+    public async Task Councils_RedisKilledUnderConcurrentLoad_AreNeverA500()
+    {
+        // Many commands in flight when the connection drops: the client library completes some of them as cancelled,
+        // not failed. Each is a Redis failure like any other (a 503 or the in-process fallback), never a 500.
+        var ct = TestContext.Current.CancellationToken;
+        using var toA = _a.CreateAuthorizedClient(TimeSpan.FromSeconds(10));
+        using var toB = _b.CreateAuthorizedClient(TimeSpan.FromSeconds(10));
+        var statuses = new System.Collections.Concurrent.ConcurrentQueue<HttpStatusCode>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var load = Enumerable.Range(0, 16).Select(i => Task.Run(async () =>
+        {
+            var http = i % 2 == 0 ? toA : toB;
+            while (!stop.IsCancellationRequested)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, "api/consilium")
+                {
+                    Content = System.Net.Http.Json.JsonContent.Create(new { message = "Should we?", agents = new[] { "vasquez" }, synthesis = false }),
+                };
+                request.Headers.TryAddWithoutValidation("X-Forwarded-For", TestClients.NewAddress().ToString());
+                using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+                statuses.Enqueue(response.StatusCode);
+            }
+        }, ct)).ToList();
+
+        for (var outage = 0; outage < 4; outage++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(700), ct);
+            await _redis.StopAsync(ct);
+            await Task.Delay(TimeSpan.FromMilliseconds(700), ct);
+            await _redis.StartAsync(ct);
+        }
+        await Task.Delay(TimeSpan.FromMilliseconds(700), ct);
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+
+        var counts = statuses.GroupBy(s => (int)s).OrderBy(g => g.Key).Select(g => $"{g.Key} x{g.Count()}");
+        Assert.True(statuses.Count > 200, $"Only {statuses.Count} councils asked: the load did not overlap the outages.");
+        Assert.Contains(_a.Logs.Lines, l => l.EventId == DegradedEventId);
+        Assert.Contains(_b.Logs.Lines, l => l.EventId == DegradedEventId);
+        Assert.True(statuses.All(s => s is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable), $"Statuses while Redis went down and up four times: {string.Join(", ", counts)}.");
+    }
+
     private static async Task<int> CountAdmittedAsync(IPAddress client, HttpClient first, HttpClient second, int requests, CancellationToken ct)
     {
         var admitted = 0;

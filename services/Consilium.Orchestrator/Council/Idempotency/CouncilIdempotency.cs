@@ -96,7 +96,7 @@ public sealed partial class CouncilIdempotency(
                 entry = await ReadAsync(cacheKey, cancellationToken).ConfigureAwait(false);
                 claimed = entry is null && await TryClaimAsync(cacheKey).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || RedisFailures.IsFailure(ex, cancellationToken))
             {
                 // Without the store the retry cannot be recognised: start the council rather than refuse it.
                 LogStoreFailed(ex.Message);

@@ -53,7 +53,7 @@ public sealed partial class RedisFailover
             Recovered();
             return (true, value);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        catch (Exception ex) when (RedisFailures.IsFailure(ex, cancellationToken))
         {
             Failed(ex.GetType().Name + ": " + ex.Message);
             return (false, default!);
