@@ -33,6 +33,9 @@ public sealed class ChaosTests
         var ct = bounded.Token;
 
         await using var redis = await RedisServer.StartNewAsync(ct);
+        // The processes keep only their last lines: an orchestrator's warnings and failures are kept as they come, so
+        // the report can name the exception behind a 500 however much was logged after it.
+        var orchestratorWarnings = new ConcurrentQueue<string>();
         await using var topology = await ProcessTopology.StartAsync(new Dictionary<string, string?>
         {
             ["REDIS_URL"] = redis.Url,
@@ -43,7 +46,14 @@ public sealed class ChaosTests
             ["AGENT_IDLE_TIMEOUT"] = "15",
             ["AGENT_TOTAL_TIMEOUT"] = "60",
             ["COUNCIL_TIMEOUT"] = "75",
-        }, ct, orchestratorReplicas: 2);
+        }, ct, orchestratorReplicas: 2, echo: (name, line) =>
+        {
+            if (name.StartsWith("orchestrator", StringComparison.Ordinal)
+                && (line.Contains("warn:", StringComparison.Ordinal) || line.Contains("fail:", StringComparison.Ordinal)))
+            {
+                orchestratorWarnings.Enqueue($"    {name} | {(line.Length > 1_500 ? line[..1_500] + "…" : line)}");
+            }
+        });
         topology.Supervise();
 
         var counts = new Counts();
@@ -70,10 +80,10 @@ public sealed class ChaosTests
             }
         }
 
-        var report = counts.Report(topology.SupervisorReports) + "  orchestrator warnings (last 15):\n" + string.Join('\n',
-            topology.Processes.Where(p => p.Name.StartsWith("orchestrator", StringComparison.Ordinal))
-                .SelectMany(p => p.Log.Lines.Where(line => line.Contains("warn:", StringComparison.Ordinal) || line.Contains("fail:", StringComparison.Ordinal)).Select(line => $"    {p.Name} | {line}"))
-                .TakeLast(15));
+        var unhandled = orchestratorWarnings.Where(line => line.Contains("unhandled exception", StringComparison.OrdinalIgnoreCase)).Take(5).ToList();
+        var report = counts.Report(topology.SupervisorReports)
+            + $"  orchestrator unhandled exceptions ({unhandled.Count}, first 5):\n" + string.Join('\n', unhandled)
+            + $"\n  orchestrator warnings and failures ({orchestratorWarnings.Count}, last 15):\n" + string.Join('\n', orchestratorWarnings.TakeLast(15));
         TestContext.Current.TestOutputHelper?.WriteLine(report);
         Console.Error.WriteLine(report);
         Assert.True(violations.IsEmpty, $"{violations.Count} invariant violations:\n{string.Join('\n', violations.Take(40))}\n\n{report}");
