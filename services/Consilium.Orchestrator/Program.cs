@@ -12,7 +12,7 @@ return ServiceRunner.Start(() =>
 {
     var builder = WebApplication.CreateBuilder(args);
     builder.AddServiceDefaults();
-    builder.Services.AddStartupWarmUp<PipelineWarmUp>();
+    builder.Services.AddStartupWarmUp<CouncilWarmUp>();
     builder.AddPublicApi();
     builder.AddAgents();
     builder.AddCouncil();
