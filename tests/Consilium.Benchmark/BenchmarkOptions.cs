@@ -49,6 +49,13 @@ public sealed record BenchmarkOptions
     /// </summary>
     public string? AotDirectory { get; init; }
 
+    /// <summary>
+    /// A folder with the ReadyToRun builds the container images ship (<c>DIR/Consilium.X/Consilium.X</c>, published by
+    /// <c>tests/Consilium.Benchmark/publish-r2r.sh</c>) to run instead of the JIT-only <c>bin</c> builds; Native AOT
+    /// builds of <c>--aot</c> take precedence for their two services.
+    /// </summary>
+    public string? ReadyToRunDirectory { get; init; }
+
     /// <summary>Concurrent streams per path in the CPU-per-delta scenario.</summary>
     public int CpuStreams { get; init; } = 50;
 
@@ -115,6 +122,7 @@ public sealed record BenchmarkOptions
           --max-councils N        largest capacity step (default 640)
           --gap-limit MS          capacity pass mark: inter-chunk gap p99 under this (default 50)
           --aot DIR               run the Native AOT builds in DIR (Consilium.Agent, Consilium.ModelSimulator; see docs/benchmarks.md)
+          --r2r DIR               run the ReadyToRun builds in DIR, as the images ship them (tests/Consilium.Benchmark/publish-r2r.sh DIR)
           --no-redis              the orchestrator keeps rate limits and event logs in-process instead of in a private redis-server
           --markdown PATH         also write the report to PATH
           --max-seconds S         hard stop for the whole run (default 1200)
@@ -164,6 +172,7 @@ public sealed record BenchmarkOptions
                 "--gap-limit" => options with { GapLimitMs = Double(name, Value(), 1, 600_000) },
                 "--no-redis" => options with { Redis = false },
                 "--aot" => options with { AotDirectory = Directory.Exists(Value()) ? Path.GetFullPath(args[i]) : throw new ArgumentException($"--aot: no folder '{args[i]}'.") },
+                "--r2r" => options with { ReadyToRunDirectory = Directory.Exists(Value()) ? Path.GetFullPath(args[i]) : throw new ArgumentException($"--r2r: no folder '{args[i]}'. Publish one with tests/Consilium.Benchmark/publish-r2r.sh {args[i]}.") },
                 "--markdown" => options with { MarkdownPath = Value() },
                 "--max-seconds" => options with { MaxSeconds = Int(name, Value(), 10, 86_400) },
                 _ => throw new ArgumentException($"Unknown option '{name}'."),

@@ -108,9 +108,28 @@ public sealed class BenchTopology : IAsyncDisposable
         }
     }
 
-    /// <summary>The Native AOT executables of <c>--aot</c>, by the entry assembly they replace.</summary>
-    private static IReadOnlyDictionary<string, string> NativeExecutables(BenchmarkOptions options) =>
-        options.AotDirectory is { } folder ? NativeBuilds.In(folder) : new Dictionary<string, string>();
+    /// <summary>The executables of <c>--r2r</c> and then <c>--aot</c> (which wins), by the entry assembly they replace.</summary>
+    private static IReadOnlyDictionary<string, string> NativeExecutables(BenchmarkOptions options)
+    {
+        var executables = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (options.ReadyToRunDirectory is { } published)
+        {
+            foreach (var service in ReadyToRunServices)
+            {
+                var apphost = Path.Combine(published, service, service);
+                executables[service + ".dll"] = File.Exists(apphost)
+                    ? apphost
+                    : throw new TopologyException($"no ReadyToRun build at {apphost}. Publish them with tests/Consilium.Benchmark/publish-r2r.sh {published}.");
+            }
+        }
+        foreach (var (assembly, executable) in options.AotDirectory is { } folder ? NativeBuilds.In(folder) : new Dictionary<string, string>())
+        {
+            executables[assembly] = executable;
+        }
+        return executables;
+    }
+
+    private static readonly string[] ReadyToRunServices = ["Consilium.ModelSimulator", "Consilium.Agent", "Consilium.Orchestrator", "Consilium.Gateway"];
 
     /// <summary>Every process this benchmark started, services first, then redis-server.</summary>
     public IReadOnlyList<MeasuredProcess> MeasuredProcesses()
