@@ -126,7 +126,11 @@ public sealed partial class ConversationService(
         };
     }
 
-    /// <summary>Appends the round to its conversation, refreshes the retention and releases the claim; never throws.</summary>
+    /// <summary>
+    /// Appends the round to its conversation, refreshes the retention and releases the claim; never throws. When the
+    /// store is unreachable the round is kept in memory and written in the background once it is back (at most for
+    /// the claim's lease), so an outage at the end of a council delays its record instead of losing it.
+    /// </summary>
     public async Task RecordAsync(
         CouncilSession session, IReadOnlyList<AgentAnswer> answers, IReadOnlyList<bool> succeeded, TensionMap? map,
         Usage usage, Cost cost, DateTimeOffset startedAt, string outcome)
@@ -135,21 +139,31 @@ public sealed partial class ConversationService(
         {
             return;
         }
+        var rounded = cost.Rounded();
+        var round = new ConversationRound(
+            plan.Round, session.SessionId, plan.Mode, plan.Question, [.. plan.Seats.Select(s => s.Id)], startedAt, time.GetUtcNow(), outcome,
+            [.. answers.Select((answer, i) =>
+            {
+                var brief = plan.Briefs[answer.Agent.Id];
+                return new RoundAnswer(
+                    answer.Agent.Id, brief.Prompt, answer.Text, answer.ReadStance(), answer.Model.Length > 0 ? answer.Model : null,
+                    answer.TotalUsage(), i < succeeded.Count && succeeded[i], brief.History.Count, brief.DroppedExchanges);
+            })],
+            map, map?.Synthesis, usage, rounded.Usd, rounded.CacheSavingsUsd);
+        if (await TryWriteAsync(plan, round).ConfigureAwait(false) is { } unavailable)
+        {
+            LogRecordPending(plan.ConversationId, plan.Round, unavailable.Message, Lease.TotalMinutes);
+            _ = RetryAsync(plan, round);
+        }
+    }
+
+    /// <summary>Writes the round and releases the claim; null when done (or failed for good, logged), else the store's outage.</summary>
+    private async Task<SessionStoreUnavailableException?> TryWriteAsync(RoundPlan plan, ConversationRound round)
+    {
         var released = false;
         try
         {
             var now = time.GetUtcNow();
-            var rounded = cost.Rounded();
-            var round = new ConversationRound(
-                plan.Round, session.SessionId, plan.Mode, plan.Question, [.. plan.Seats.Select(s => s.Id)], startedAt, now, outcome,
-                [.. answers.Select((answer, i) =>
-                {
-                    var brief = plan.Briefs[answer.Agent.Id];
-                    return new RoundAnswer(
-                        answer.Agent.Id, brief.Prompt, answer.Text, answer.ReadStance(), answer.Model.Length > 0 ? answer.Model : null,
-                        answer.TotalUsage(), i < succeeded.Count && succeeded[i], brief.History.Count, brief.DroppedExchanges);
-                })],
-                map, map?.Synthesis, usage, rounded.Usd, rounded.CacheSavingsUsd);
             // While the claim is ours the stored conversation is the one the round started from: no other round can
             // have been added, so it is written back with this round and the claim released in one step.
             Conversation WithRound(Conversation conversation) => conversation with { UpdatedAt = now, Rounds = [.. conversation.Rounds, round] };
@@ -162,24 +176,48 @@ public sealed partial class ConversationService(
                 await store.SaveAsync(WithRound(current), options.Value.Retention, CancellationToken.None).ConfigureAwait(false);
             }
         }
+        catch (SessionStoreUnavailableException ex)
+        {
+            return ex; // the claim stays ours: the next attempt writes the round and releases it
+        }
         catch (Exception ex)
         {
             LogRecordFailed(plan.ConversationId, plan.Round, ex);
         }
-        finally
+        if (!released)
         {
-            if (!released)
+            try
             {
-                try
-                {
-                    await store.ReleaseRoundAsync(plan.ConversationId, plan.ClaimId, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (Exception ex)
-                {
-                    LogRecordFailed(plan.ConversationId, plan.Round, ex);
-                }
+                await store.ReleaseRoundAsync(plan.ConversationId, plan.ClaimId, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                LogRecordFailed(plan.ConversationId, plan.Round, ex);
             }
         }
+        return null;
+    }
+
+    /// <summary>The first wait before a record is tried again; it doubles up to <see cref="RecordRetryMax"/>.</summary>
+    public static readonly TimeSpan RecordRetryMin = TimeSpan.FromSeconds(1);
+
+    public static readonly TimeSpan RecordRetryMax = TimeSpan.FromSeconds(30);
+
+    private async Task RetryAsync(RoundPlan plan, ConversationRound round)
+    {
+        var begun = time.GetTimestamp();
+        var delay = RecordRetryMin;
+        while (time.GetElapsedTime(begun) + delay <= Lease)
+        {
+            await Task.Delay(delay, time).ConfigureAwait(false);
+            if (await TryWriteAsync(plan, round).ConfigureAwait(false) is null)
+            {
+                LogRecordedLate(plan.ConversationId, plan.Round, time.GetElapsedTime(begun).TotalSeconds);
+                return;
+            }
+            delay = delay * 2 < RecordRetryMax ? delay * 2 : RecordRetryMax;
+        }
+        LogRecordLost(plan.ConversationId, plan.Round, Lease.TotalMinutes);
     }
 
     /// <summary>Gives up a claimed round that never started (the council could not be created).</summary>
@@ -197,4 +235,13 @@ public sealed partial class ConversationService(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Conversation {ConversationId}: recording round {Round} failed")]
     private partial void LogRecordFailed(string conversationId, int round, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Conversation {ConversationId}: round {Round} is not recorded yet ({Reason}); it is tried again in the background for up to {Minutes} min")]
+    private partial void LogRecordPending(string conversationId, int round, string reason, double minutes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationId}: round {Round} recorded {Seconds:0.#} s late, the store is back")]
+    private partial void LogRecordedLate(string conversationId, int round, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Conversation {ConversationId}: round {Round} was not recorded; the store stayed unreachable for {Minutes} min")]
+    private partial void LogRecordLost(string conversationId, int round, double minutes);
 }
