@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Consilium.ServiceDefaults.WarmUp;
 using Polly;
 
 namespace Consilium.Orchestrator.Agents;
@@ -18,16 +19,12 @@ public static class AgentsExtensions
         services.AddHttpClient<AgentClient>(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(CreateStreamingHandler)
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
-            .AddResilienceHandler("agent-connect", pipeline => pipeline.AddRetry(new HttpRetryStrategyOptions
-            {
-                // Only a connection that was never made is retried: the agent has not seen the question, and no
-                // response exists yet. Anything later (a status, a broken body) is the agent's answer to forward.
-                ShouldHandle = static args => ValueTask.FromResult(IsConnectFailure(args.Outcome.Exception)),
-                MaxRetryAttempts = 2,
-                Delay = TimeSpan.FromMilliseconds(100),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-            }));
+            .AddResilienceHandler("agent-connect", RetryConnectFailures);
+        // The same handlers in front of canned agent streams, for the council warm-up (Council/CouncilWarmUp.cs): the
+        // resilience pipeline and the factory's handlers are compiled before the first council, no agent is called.
+        services.AddHttpClient(WarmUpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new CannedEventStreams(Council.CouncilWarmUp.AgentStream))
+            .AddResilienceHandler("agent-connect", RetryConnectFailures);
 
         services.AddSingleton<AgentHealth>();
         services.AddOptions<AgentHealthOptions>();
@@ -62,6 +59,20 @@ public static class AgentsExtensions
         UseProxy = false,
         UseCookies = false,
     };
+
+    /// <summary>The named client of the council warm-up.</summary>
+    public const string WarmUpClientName = "agents-warm-up";
+
+    private static void RetryConnectFailures(ResiliencePipelineBuilder<HttpResponseMessage> pipeline) => pipeline.AddRetry(new HttpRetryStrategyOptions
+    {
+        // Only a connection that was never made is retried: the agent has not seen the question, and no response
+        // exists yet. Anything later (a status, a broken body) is the agent's answer to forward.
+        ShouldHandle = static args => ValueTask.FromResult(IsConnectFailure(args.Outcome.Exception)),
+        MaxRetryAttempts = 2,
+        Delay = TimeSpan.FromMilliseconds(100),
+        BackoffType = DelayBackoffType.Exponential,
+        UseJitter = true,
+    });
 
     private static bool IsConnectFailure(Exception? exception) =>
         exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError };

@@ -22,12 +22,14 @@ namespace Consilium.Orchestrator.Council;
 /// Runs the orchestrator's council path before <c>/health</c> reports ready, so the first real council does not pay
 /// for compiling it (docs/benchmarks.md, "Cold start"): <see cref="CouncilApi.AskCouncilAsync"/> itself — the body
 /// read, a conversation's first round, the session log, the ten agent streams read and merged, the tension map, the
-/// record of the round and the response writer — over canned agent streams in memory, with its own in-memory stores,
+/// record of the round and the response writer — over canned agent streams in memory behind the agents' own client
+/// handlers (the resilience pipeline included), with its own in-memory stores,
 /// stop registry and unheard meters: no agent is called, no span or metric is recorded, nothing is logged and nothing
 /// reaches Redis. Then one <c>GET /alive</c> through its own Kestrel pipeline, as every service does.
 /// </summary>
 public sealed class CouncilWarmUp(
     IServiceProvider services,
+    IHttpClientFactory clients,
     IServer server,
     IHostApplicationLifetime lifetime,
     AgentEndpoints endpoints,
@@ -58,8 +60,8 @@ public sealed class CouncilWarmUp(
         using var meters = new UnheardMeters("Consilium.Orchestrator.WarmUp");
         // No span of the warm-up's council reaches an exporter.
         using var quiet = OpenTelemetry.SuppressInstrumentationScope.Begin();
-        var answered = 0;
-        using var http = new HttpClient(new CannedEventStreams(_ => AgentStream(Interlocked.Increment(ref answered)))) { Timeout = Timeout.InfiniteTimeSpan };
+        // The agents' own client handlers (resilience pipeline included) in front of canned streams: AgentsExtensions.
+        var http = clients.CreateClient(AgentsExtensions.WarmUpClientName);
         using var store = new MemorySessionStore(Time, sessionOptions);
         var conversations = new ConversationService(new MemoryConversationStore(Time), conversation, council, Time, NullLogger<ConversationService>.Instance);
         var telemetry = new CouncilTelemetry(new CouncilMetrics(meters), pricing, new TelemetrySettings(false, false, null, "warm-up", "warm-up"), Time, NullLogger<CouncilTelemetry>.Instance);
@@ -94,9 +96,15 @@ public sealed class CouncilWarmUp(
         }
     }
 
-    /// <summary>An agent's answer as its <c>/v1/ask</c> streams it: the model's events, a stance block, then <c>done</c>.</summary>
-    private static byte[] AgentStream(int answer)
+    private static int _answered;
+
+    /// <summary>
+    /// An agent's answer as its <c>/v1/ask</c> streams it: the model's events, a stance block (a different position each
+    /// time, so the map has an axis), then <c>done</c>.
+    /// </summary>
+    public static byte[] AgentStream(HttpRequestMessage request)
     {
+        var answer = Interlocked.Increment(ref _answered);
         var stance = new Stance(answer % 5 - 2, 0.5, "Warm-up.", new Dictionary<string, int> { ["warm-up"] = answer % 3 - 1 });
         var text = CannedModelStream.Build([.. Enumerable.Repeat(" warm", Deltas), " " + stance.ToBlock()]);
         var done = StreamEvents.Done("warm-up", new Usage { InputTokens = 1, OutputTokens = Deltas + 1 }, 1, 1);
