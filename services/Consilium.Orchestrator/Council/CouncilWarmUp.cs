@@ -23,9 +23,9 @@ namespace Consilium.Orchestrator.Council;
 /// for compiling it (docs/benchmarks.md, "Cold start"): <see cref="CouncilApi.AskCouncilAsync"/> itself — the body
 /// read, a conversation's first round, the session log, the ten agent streams read and merged, the tension map, the
 /// record of the round and the response writer — over canned agent streams in memory behind the agents' own client
-/// handlers (the resilience pipeline included), with its own in-memory stores,
-/// stop registry and unheard meters: no agent is called, no span or metric is recorded, nothing is logged and nothing
-/// reaches Redis. Then one <c>GET /alive</c> through its own Kestrel pipeline, as every service does.
+/// handlers (the resilience pipeline included), with its own in-memory stores, stop registry and unheard meters: no
+/// agent is called, no span or metric is recorded, nothing is logged and nothing reaches Redis. Then one
+/// <c>GET /alive</c> through its own Kestrel pipeline, as every service does.
 /// </summary>
 public sealed class CouncilWarmUp(
     IServiceProvider services,
@@ -89,10 +89,11 @@ public sealed class CouncilWarmUp(
                 throw new InvalidOperationException($"The warm-up council's stream has no '{expected}' event; it ends: {stream[^Math.Min(stream.Length, 300)..]}");
             }
         }
-        // The stream ended with the council's done; its run returns right after writing it.
+        // The stream ended with the council's done; its run returns right after writing it (on the real clock: a test's
+        // fake clock would never let this wait end).
         while (sessions.Running > 0)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(5), Time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System, cancellationToken).ConfigureAwait(false);
         }
     }
 
