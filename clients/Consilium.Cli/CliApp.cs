@@ -33,7 +33,7 @@ public static class CliApp
         });
         try
         {
-            return await app.RunAsync(args);
+            return await app.RunAsync(CliArguments.Normalize(args));
         }
         catch (CommandAppException ex)
         {

@@ -81,9 +81,15 @@ public sealed class AskSettings : ConnectionSettings
 /// <summary><c>consilium resume &lt;sessionId&gt; --token &lt;resumeToken&gt;</c>.</summary>
 public sealed class ResumeSettings : ConnectionSettings
 {
-    [CommandArgument(0, "<sessionId>")]
+    [CommandArgument(0, "[sessionId]")]
     [Description("The session id (the session event's sessionId, or the Consilium-Session header).")]
-    public string SessionId { get; init; } = "";
+    public string? SessionArgument { get; init; }
+
+    /// <summary>A session id that starts with '-', which the parser would take for an option (<see cref="CliArguments"/>).</summary>
+    [CommandOption("--session <ID>", IsHidden = true)]
+    public string? SessionOption { get; init; }
+
+    public string SessionId => SessionArgument ?? SessionOption ?? "";
 
     [CommandOption("--token <TOKEN>")]
     [Description("The session's resume token (the session event's resumeToken); not needed with the key.")]
