@@ -4,7 +4,7 @@ using Spectre.Console.Cli;
 namespace Consilium.Cli;
 
 /// <summary>
-/// Session ids, resume tokens and keys are base64url, so one in 32 starts with '-', which the parser takes for an
+/// Session ids, resume tokens and keys are base64url, so one in 64 starts with '-', which the parser takes for an
 /// option ("Short option does not have a valid name"). Before parsing, such a value is joined to its option
 /// (<c>--token -x…</c> becomes <c>--token=-x…</c>), and such a session id of <c>resume</c> is passed as the hidden
 /// <c>--session=-x…</c>. Nothing else changes.

@@ -4,7 +4,7 @@ using Consilium.Testing;
 namespace Consilium.Clients.Tests;
 
 /// <summary>
-/// Session ids, resume tokens and keys are base64url: one in 32 starts with '-', which the parser would take for an
+/// Session ids, resume tokens and keys are base64url: one in 64 starts with '-', which the parser would take for an
 /// option. The tool must accept them as given.
 /// </summary>
 public sealed class CliArgumentsTests
