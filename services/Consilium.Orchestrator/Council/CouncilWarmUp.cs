@@ -44,7 +44,7 @@ public sealed class CouncilWarmUp(
     TimeProvider time,
     ILogger<CouncilWarmUp> logger) : StartupWarmUp(server, lifetime, time, logger)
 {
-    /// <summary>Text deltas per canned answer: past the call counts at which the per-delta code is recompiled optimised.</summary>
+    /// <summary>Text deltas per canned answer, as in the agent's warm-up: enough for every per-delta call to run many times.</summary>
     private const int Deltas = 40;
 
     private static readonly byte[] Body = Encoding.UTF8.GetBytes("""{"message":"Should the warm-up council finish quickly?","synthesis":false}""");

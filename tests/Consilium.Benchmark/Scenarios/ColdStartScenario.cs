@@ -2,6 +2,7 @@ using Consilium.Benchmark.Hosting;
 using Consilium.Benchmark.Measurement;
 using Consilium.Benchmark.Reporting;
 using Consilium.Client;
+using Consilium.ServiceDefaults.WarmUp;
 
 namespace Consilium.Benchmark.Scenarios;
 
@@ -79,7 +80,7 @@ public sealed class ColdStartScenario(BenchTopology topology, BenchmarkOptions o
     /// </summary>
     private async Task WarmClientAsync(CancellationToken cancellationToken)
     {
-        using var canned = new HttpClient(new CannedCouncil()) { BaseAddress = new Uri("http://warm-up.invalid/") };
+        using var canned = new HttpClient(new CannedEventStreams(_ => CannedCouncilStream)) { BaseAddress = new Uri("http://warm-up.invalid/") };
         var sample = await CouncilTimer.RunAsync(new ConsiliumClient(canned, new ConsiliumClientOptions { Secret = "warm-up", MaxResumeAttempts = 0 }),
             Requests.Council("warm-up"), cancellationToken);
         if (!sample.Succeeded)
@@ -89,44 +90,34 @@ public sealed class ColdStartScenario(BenchTopology topology, BenchmarkOptions o
         using var alive = await topology.Http.GetAsync(new Uri(topology.System.GatewayUrl, "/alive"), cancellationToken);
     }
 
-    /// <summary>Answers every request with the same finished council stream of two agents (the wire format of docs/api.md).</summary>
-    private sealed class CannedCouncil : HttpMessageHandler
+    /// <summary>The same finished council stream of two agents for every request (the wire format of docs/api.md).</summary>
+    private static readonly byte[] CannedCouncilStream = BuildCannedCouncil();
+
+    private static byte[] BuildCannedCouncil()
     {
-        private static readonly byte[] Stream = Build();
-
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK)
-            {
-                Content = new ByteArrayContent(Stream) { Headers = { ContentType = new("text/event-stream") } },
-                RequestMessage = request,
-            });
-
-        private static byte[] Build()
+        var text = new System.Text.StringBuilder();
+        var id = 0;
+        void Event(string type, string data) => text.Append("id: ").Append(++id).Append("\nevent: ").Append(type).Append("\ndata: ").Append(data).Append("\n\n");
+        const string usage = """{"input_tokens":1,"output_tokens":3,"cache_creation_input_tokens":0,"cache_read_input_tokens":0}""";
+        string[] agents = ["vasquez", "okafor"];
+        Event("session", """{"sessionId":"warm-up","resumeToken":"warm-up","agents":[{"id":"vasquez","name":"V","domain":"d"},{"id":"okafor","name":"O","domain":"d"}],"conversationId":"warm-up","round":1,"mode":"ask"}""");
+        foreach (var agent in agents)
         {
-            var text = new System.Text.StringBuilder();
-            var id = 0;
-            void Event(string type, string data) => text.Append("id: ").Append(++id).Append("\nevent: ").Append(type).Append("\ndata: ").Append(data).Append("\n\n");
-            const string usage = """{"input_tokens":1,"output_tokens":3,"cache_creation_input_tokens":0,"cache_read_input_tokens":0}""";
-            string[] agents = ["vasquez", "okafor"];
-            Event("session", """{"sessionId":"warm-up","resumeToken":"warm-up","agents":[{"id":"vasquez","name":"V","domain":"d"},{"id":"okafor","name":"O","domain":"d"}],"conversationId":"warm-up","round":1,"mode":"ask"}""");
-            foreach (var agent in agents)
-            {
-                Event("agent_start", $$"""{"agent":"{{agent}}","model":"warm-up"}""");
-            }
-            for (var i = 0; i < 20; i++)
-            {
-                foreach (var agent in agents)
-                {
-                    Event("delta", $$"""{"agent":"{{agent}}","text":" warm"}""");
-                }
-            }
-            foreach (var agent in agents)
-            {
-                Event("agent_done", $$"""{"agent":"{{agent}}","model":"warm-up","stance":null,"usage":{{usage}},"ttftMs":1,"durationMs":2}""");
-            }
-            Event("done", $$"""{"succeeded":["vasquez","okafor"],"failed":[],"usage":{{usage}},"costUsd":0,"cacheSavingsUsd":0,"durationMs":2}""");
-            return System.Text.Encoding.UTF8.GetBytes(text.ToString());
+            Event("agent_start", $$"""{"agent":"{{agent}}","model":"warm-up"}""");
         }
+        for (var i = 0; i < 20; i++)
+        {
+            foreach (var agent in agents)
+            {
+                Event("delta", $$"""{"agent":"{{agent}}","text":" warm"}""");
+            }
+        }
+        foreach (var agent in agents)
+        {
+            Event("agent_done", $$"""{"agent":"{{agent}}","model":"warm-up","stance":null,"usage":{{usage}},"ttftMs":1,"durationMs":2}""");
+        }
+        Event("done", $$"""{"succeeded":["vasquez","okafor"],"failed":[],"usage":{{usage}},"costUsd":0,"cacheSavingsUsd":0,"durationMs":2}""");
+        return System.Text.Encoding.UTF8.GetBytes(text.ToString());
     }
 
     private static Dictionary<string, double> Cpu(IReadOnlyList<MeasuredProcess> processes) =>

@@ -21,13 +21,8 @@ public sealed class RoundRecordTests
     [Fact]
     public async Task Record_StoreDownAtTheEnd_IsWrittenOnceItIsBack_AndTheClaimReleased()
     {
-        var store = new BlinkingStore(new MemoryConversationStore(_time));
-        var service = Service(store);
-        var (plan, _) = await service.BeginAsync(new CouncilRequest("Should we?", null, false), Ct);
-        store.Down = true;
-
-        await RecordAsync(service, plan!);
-        Assert.Empty((await store.Inner.GetAsync(plan!.ConversationId, Ct))!.Rounds);
+        var (store, plan) = await RecordWhileDownAsync();
+        Assert.Empty((await store.Inner.GetAsync(plan.ConversationId, Ct))!.Rounds);
 
         // Still down after the first two retries (1 s, 2 s); back before the third (4 s later).
         await AdvanceAsync(TimeSpan.FromSeconds(1));
@@ -45,12 +40,7 @@ public sealed class RoundRecordTests
     [Fact]
     public async Task Record_StoreDownPastTheLease_GivesUpWithoutThrowing()
     {
-        var store = new BlinkingStore(new MemoryConversationStore(_time));
-        var service = Service(store);
-        var (plan, _) = await service.BeginAsync(new CouncilRequest("Should we?", null, false), Ct);
-        store.Down = true;
-
-        await RecordAsync(service, plan!);
+        var (store, plan) = await RecordWhileDownAsync();
         for (var i = 0; i < 40; i++)
         {
             await AdvanceAsync(TimeSpan.FromSeconds(30));
@@ -59,17 +49,22 @@ public sealed class RoundRecordTests
         await AdvanceAsync(TimeSpan.FromMinutes(10));
 
         Assert.Equal(attempts, store.Attempts); // it stopped trying
-        Assert.Empty((await store.Inner.GetAsync(plan!.ConversationId, Ct))!.Rounds);
+        Assert.Empty((await store.Inner.GetAsync(plan.ConversationId, Ct))!.Rounds);
     }
 
-    private ConversationService Service(IConversationStore store) => new(
-        store, Options.Create(new ConversationOptions()), Options.Create(new CouncilOptions()), _time, NullLogger<ConversationService>.Instance);
-
-    private Task RecordAsync(ConversationService service, RoundPlan plan)
+    /// <summary>Starts a conversation while the store is up, then records its first round while the store is down.</summary>
+    private async Task<(BlinkingStore Store, RoundPlan Plan)> RecordWhileDownAsync()
     {
-        var session = new CouncilSession("s-1", "token", plan.CouncilQuestion, plan.Seats, false, plan);
+        var store = new BlinkingStore(new MemoryConversationStore(_time));
+        var service = new ConversationService(
+            store, Options.Create(new ConversationOptions()), Options.Create(new CouncilOptions()), _time, NullLogger<ConversationService>.Instance);
+        var (plan, _) = await service.BeginAsync(new CouncilRequest("Should we?", null, false), Ct);
+        store.Down = true;
+
+        var session = new CouncilSession("s-1", "token", plan!.CouncilQuestion, plan.Seats, false, plan);
         var answers = plan.Seats.Select(seat => new AgentAnswer(seat, _time.GetTimestamp(), _time)).ToArray();
-        return service.RecordAsync(session, answers, [.. answers.Select(_ => true)], null, Usage.Zero, default, _time.GetUtcNow(), "done");
+        await service.RecordAsync(session, answers, [.. answers.Select(_ => true)], null, Usage.Zero, default, _time.GetUtcNow(), "done");
+        return (store, plan);
     }
 
     /// <summary>Moves the clock and lets the retry's continuation run.</summary>
