@@ -144,7 +144,14 @@ public sealed class CouncilTraceTests(TelemetryFixture fixture)
         Assert.Contains(sessionId, Body(ended));
         Assert.Matches(@"ended done after \d+ ms, 10 agents ok, 0 failed, tokens in \d+ out \d+ cache read \d+ cache write \d+, cost [0-9.]+ USD", Body(ended));
         Assert.Contains($"out {usage.GetProperty("output_tokens").GetInt64()} ", Body(ended));
+
+        // A call through a resilience pipeline that succeeds leaves no line: Polly's "Execution attempt" (Information,
+        // once per agent call and per model call) is held at Warning; its retries and breaker changes still show.
+        Assert.DoesNotContain(receiver.Logs, l => l.TraceId == traceId && l.Category.StartsWith("Polly", StringComparison.Ordinal) && l.Record.SeverityNumber < OtlpSeverityWarn);
     }
+
+    /// <summary>OTLP's <c>SEVERITY_NUMBER_WARN</c>.</summary>
+    private const int OtlpSeverityWarn = 13;
 
     private static readonly (string Field, string Attribute)[] TokenFields =
     [

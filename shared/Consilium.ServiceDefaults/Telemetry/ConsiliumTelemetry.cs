@@ -22,8 +22,12 @@ public static class ConsiliumTelemetry
     /// <summary>Every Consilium ActivitySource is named after its service's assembly, <c>Consilium.&lt;Service&gt;</c>.</summary>
     public const string SourcePattern = "Consilium.*";
 
-    /// <summary>Categories that log a line per request or per probe at Information; Warning unless configured.</summary>
-    private static readonly string[] QuietCategories = ["System.Net.Http.HttpClient", "Microsoft.AspNetCore"];
+    /// <summary>
+    /// Categories that log a line per request or per probe at Information; Warning unless configured. Polly logs every
+    /// successful attempt of a resilience pipeline ("Execution attempt") at Information: ten lines per council in the
+    /// orchestrator and one per model call in each agent. Its retries, timeouts and breaker changes are Warnings.
+    /// </summary>
+    private static readonly string[] QuietCategories = ["System.Net.Http.HttpClient", "Microsoft.AspNetCore", "Polly"];
 
     public static TBuilder AddConsiliumTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
