@@ -26,8 +26,13 @@ public sealed partial class ConversationService(
     /// <summary>How long a round's claim lasts if its replica dies: the council's longest run plus a minute.</summary>
     private TimeSpan Lease => council.Value.Timeout + TimeSpan.FromMinutes(1);
 
-    /// <summary>Starts a new conversation or claims the next round of one; a problem when the round may not start.</summary>
-    public async Task<(RoundPlan? Plan, ProblemHttpResult? Problem)> BeginAsync(CouncilRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts a new conversation or claims the next round of one; a problem when the round may not start.
+    /// <c>Stored</c> completes (it never fails) once a new conversation and its round's claim are written: the
+    /// council may start meanwhile, since nothing it asks depends on the write, but no client may learn the
+    /// conversation's id before it (a follow-up could find no conversation, or a second round start beside the first).
+    /// </summary>
+    public async Task<(RoundPlan? Plan, ProblemHttpResult? Problem, Task Stored)> BeginAsync(CouncilRequest request, CancellationToken cancellationToken)
     {
         var mode = request.Mode ?? ConversationModes.Ask;
         var claimId = SessionCredentials.NewSessionId();
@@ -37,20 +42,33 @@ public sealed partial class ConversationService(
             var now = time.GetUtcNow();
             var seats = request.Seats();
             var fresh = new Conversation(SessionCredentials.NewSessionId(), now, now, [.. seats.Select(s => s.Id)], []);
-            try
-            {
-                await store.StartAsync(fresh, claimId, Lease, value.Retention, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SessionStoreUnavailableException ex)
-            {
-                // A first question runs while Redis is down, like any council (docs/streaming.md); the round is
-                // stored when it ends if Redis is back by then. Only follow-ups need the store.
-                LogStoreDown(fresh.ConversationId, ex.Message);
-            }
-            return (RoundPlan.Next(fresh, claimId, mode, request.Message, seats, value.AgentThreadMaxTokens), null);
+            var stored = StartFreshAsync(fresh, claimId, value.Retention, cancellationToken);
+            return (RoundPlan.Next(fresh, claimId, mode, request.Message, seats, value.AgentThreadMaxTokens), null, stored);
         }
+        var (plan, problem) = await BeginFollowUpAsync(request, mode, claimId, cancellationToken).ConfigureAwait(false);
+        return (plan, problem, Task.CompletedTask);
+    }
 
-        var id = request.ConversationId;
+    private async Task StartFreshAsync(Conversation fresh, string claimId, TimeSpan retention, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.StartAsync(fresh, claimId, Lease, retention, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SessionStoreUnavailableException ex)
+        {
+            // A first question runs while Redis is down, like any council (docs/streaming.md); the round is
+            // stored when it ends if Redis is back by then. Only follow-ups need the store.
+            LogStoreDown(fresh.ConversationId, ex.Message);
+        }
+    }
+
+    private async Task<(RoundPlan? Plan, ProblemHttpResult? Problem)> BeginFollowUpAsync(
+        CouncilRequest request, string mode, string claimId, CancellationToken cancellationToken)
+    {
+        var value = options.Value;
+
+        var id = request.ConversationId!;
         if (!SessionCredentials.IsWellFormed(id))
         {
             return (null, UnknownConversation(id));

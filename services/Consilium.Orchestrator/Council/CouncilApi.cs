@@ -62,9 +62,10 @@ public static class CouncilApi
                 logger);
         }
         RoundPlan? round;
+        Task stored;
         try
         {
-            (round, problem) = await conversations.BeginAsync(request, context.RequestAborted);
+            (round, problem, stored) = await conversations.BeginAsync(request, context.RequestAborted);
         }
         catch (SessionStoreUnavailableException)
         {
@@ -81,6 +82,7 @@ public static class CouncilApi
         }
         catch (Exception ex) when (round is not null)
         {
+            await stored;
             await conversations.AbandonAsync(round);
             if (ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested)
             {
@@ -88,7 +90,9 @@ public static class CouncilApi
             }
             throw;
         }
-        await idempotency.RememberAsync(retry, session.SessionId);
+        // A new conversation is written while its agents are already being asked (one Redis round trip less before
+        // the first tokens), and exists before this response names it.
+        await Task.WhenAll(stored, idempotency.RememberAsync(retry, session.SessionId));
         context.Response.Headers[SessionHeader] = session.SessionId;
         // The live client alone gets the resume token: event 1 is written here, the log's copy lacks the token.
         var first = new SseItem<string>(SessionData.For(session, withToken: true).ToJson(), CouncilEventNames.Session) { EventId = "1" };

@@ -10,7 +10,8 @@ namespace Consilium.Council.Tests.Conversations;
 
 /// <summary>
 /// A round whose record meets an unreachable store is kept and written once the store is back, with its claim
-/// released; a store that stays down past the claim's lease gives up. Never a lost round because Redis blinked.
+/// released; a store that stays down past the claim's lease gives up. Never a lost round because Redis blinked. A new
+/// conversation's first write runs beside its council's start and says when it is done.
 /// </summary>
 public sealed class RoundRecordTests
 {
@@ -52,13 +53,48 @@ public sealed class RoundRecordTests
         Assert.Empty((await store.Inner.GetAsync(plan.ConversationId, Ct))!.Rounds);
     }
 
+    [Fact]
+    public async Task Begin_NewConversation_PlansBeforeItsWrite_StoredCompletesOnceWrittenAndClaimed()
+    {
+        var store = new BlinkingStore(new MemoryConversationStore(_time)) { StartGate = new(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var service = Service(store);
+
+        // The council may be asked while the new conversation is still being written...
+        var (plan, problem, stored) = await service.BeginAsync(new CouncilRequest("Should we?", null, false), Ct);
+        Assert.Null(problem);
+        Assert.False(stored.IsCompleted);
+        Assert.Null(await store.Inner.GetAsync(plan!.ConversationId, Ct));
+
+        // ...and Stored says when a client may be told its id: written, with this round's claim held.
+        store.StartGate.SetResult();
+        await stored.WaitAsync(TimeSpan.FromSeconds(5), Ct);
+        Assert.NotNull(await store.Inner.GetAsync(plan.ConversationId, Ct));
+        Assert.False(await store.Inner.TryClaimRoundAsync(plan.ConversationId, "another", TimeSpan.FromMinutes(1), Ct), "The first round's claim is not held.");
+    }
+
+    [Fact]
+    public async Task Begin_NewConversation_StoreDown_StillPlansAndStoredDoesNotFail()
+    {
+        var store = new BlinkingStore(new MemoryConversationStore(_time)) { Down = true };
+
+        var (plan, problem, stored) = await Service(store).BeginAsync(new CouncilRequest("Should we?", null, false), Ct);
+
+        Assert.Null(problem);
+        Assert.NotNull(plan);
+        await stored.WaitAsync(TimeSpan.FromSeconds(5), Ct); // a first question runs while Redis is down
+        Assert.Equal(TaskStatus.RanToCompletion, stored.Status);
+    }
+
+    private ConversationService Service(IConversationStore store) => new(
+        store, Options.Create(new ConversationOptions()), Options.Create(new CouncilOptions()), _time, NullLogger<ConversationService>.Instance);
+
     /// <summary>Starts a conversation while the store is up, then records its first round while the store is down.</summary>
     private async Task<(BlinkingStore Store, RoundPlan Plan)> RecordWhileDownAsync()
     {
         var store = new BlinkingStore(new MemoryConversationStore(_time));
-        var service = new ConversationService(
-            store, Options.Create(new ConversationOptions()), Options.Create(new CouncilOptions()), _time, NullLogger<ConversationService>.Instance);
-        var (plan, _) = await service.BeginAsync(new CouncilRequest("Should we?", null, false), Ct);
+        var service = Service(store);
+        var (plan, _, stored) = await service.BeginAsync(new CouncilRequest("Should we?", null, false), Ct);
+        await stored;
         store.Down = true;
 
         var session = new CouncilSession("s-1", "token", plan!.CouncilQuestion, plan.Seats, false, plan);
@@ -96,6 +132,9 @@ public sealed class RoundRecordTests
 
         public int Attempts;
 
+        /// <summary>When set, <see cref="StartAsync"/> writes only once it completes.</summary>
+        public TaskCompletionSource? StartGate;
+
         private Task<T> Call<T>(Func<Task<T>> call)
         {
             Interlocked.Increment(ref Attempts);
@@ -114,7 +153,11 @@ public sealed class RoundRecordTests
         public Task ReleaseRoundAsync(string conversationId, string sessionId, CancellationToken cancellationToken) => Call(() => inner.ReleaseRoundAsync(conversationId, sessionId, cancellationToken));
 
         public Task StartAsync(Conversation fresh, string sessionId, TimeSpan lease, TimeSpan retention, CancellationToken cancellationToken) =>
-            Call(() => inner.StartAsync(fresh, sessionId, lease, retention, cancellationToken));
+            Call(async () =>
+            {
+                await (StartGate?.Task ?? Task.CompletedTask);
+                await inner.StartAsync(fresh, sessionId, lease, retention, cancellationToken);
+            });
 
         public Task<bool> SaveRoundAsync(Conversation conversation, string sessionId, TimeSpan retention, CancellationToken cancellationToken) =>
             Call(() => inner.SaveRoundAsync(conversation, sessionId, retention, cancellationToken));
