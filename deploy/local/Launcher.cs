@@ -36,8 +36,9 @@ public static class Launcher
           --https      the gateway serves HTTPS only, with CONSILIUM_TLS_CERT/CONSILIUM_TLS_KEY when set, else with a
                        self-signed certificate for 127.0.0.1/localhost kept in .consilium/tls/ (docs/https.md)
           --dashboard  also start the Aspire Dashboard (traces, metrics and logs of every service) and print its link
-          --native DIR run the Native AOT builds DIR/Consilium.Agent and DIR/Consilium.ModelSimulator instead of
-                       their .dll (deploy/local/publish-native DIR makes them; ./run does, unless given --jit)
+          --native DIR run the Native AOT builds DIR/Consilium.Agent and DIR/Consilium.ModelSimulator and the
+                       ReadyToRun builds DIR/Consilium.Orchestrator/ and DIR/Consilium.Gateway/ instead of the .dll
+                       builds (deploy/local/publish-native DIR makes them; ./run does, unless given --jit)
 
         The gateway listens on CONSILIUM_PORT (default 8080; 0 picks a free port). CONSILIUM_SECRET and
         INTERNAL_KEY are generated when unset; every other variable of the contract is passed through.
@@ -122,7 +123,7 @@ public static class Launcher
 
         Console.Error.WriteLine(
             $"Consilium: starting {plan.Services.Count} services ({(plan.Simulator is null ? "" : "model simulator, ")}ten agents, orchestrator, gateway)" +
-            (native.Count > 0 ? $", the agents{(plan.Simulator is null ? "" : " and the simulator")} as Native AOT builds..." : "..."));
+            (native.Count > 0 ? $", the agents{(plan.Simulator is null ? "" : " and the simulator")} as Native AOT builds, the orchestrator and the gateway as ReadyToRun builds..." : "..."));
         RunningTopology topology;
         try
         {

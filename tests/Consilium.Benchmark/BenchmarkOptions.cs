@@ -44,8 +44,8 @@ public sealed record BenchmarkOptions
     public double? RampMs { get; init; }
 
     /// <summary>
-    /// A folder with Native AOT builds (<c>Consilium.Agent</c>, <c>Consilium.ModelSimulator</c>) to run instead of
-    /// <c>dotnet Consilium.X.dll</c>; the services without one there run as usual.
+    /// The folder of <c>deploy/local/publish-native</c>: the Native AOT builds (<c>Consilium.Agent</c>,
+    /// <c>Consilium.ModelSimulator</c>) and the ReadyToRun orchestrator and gateway, run as <c>./run</c> runs them.
     /// </summary>
     public string? AotDirectory { get; init; }
 
@@ -121,7 +121,7 @@ public sealed record BenchmarkOptions
           --capacity-seconds S    time cap of the capacity search (default 300)
           --max-councils N        largest capacity step (default 640)
           --gap-limit MS          capacity pass mark: inter-chunk gap p99 under this (default 50)
-          --aot DIR               run the Native AOT builds in DIR (Consilium.Agent, Consilium.ModelSimulator; see docs/benchmarks.md)
+          --aot DIR               run the builds of deploy/local/publish-native DIR, as ./run does (Native AOT agents and simulator, ReadyToRun orchestrator and gateway)
           --r2r DIR               run the ReadyToRun builds in DIR, as the images ship them (tests/Consilium.Benchmark/publish-r2r.sh DIR)
           --no-redis              the orchestrator keeps rate limits and event logs in-process instead of in a private redis-server
           --markdown PATH         also write the report to PATH

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection.PortableExecutable;
 using Consilium.Council;
 using Consilium.Local.Processes;
 using Consilium.Local.Topology;
@@ -7,10 +8,11 @@ using Consilium.Testing;
 namespace Consilium.EndToEnd.Tests;
 
 /// <summary>
-/// The Native AOT builds of the agent and the simulator, as <c>./run</c> runs them (docs/benchmarks.md "Native AOT"):
-/// published by <c>deploy/local/publish-native</c> (only when their sources changed; <c>./test</c> publishes before the
-/// tests run), then the whole system with them in place of the two <c>.dll</c>s. The other suites test the JIT
-/// builds in-process; this one proves the executables users run do the same work.
+/// The published builds <c>./run</c> runs (docs/benchmarks.md "Native AOT"): the Native AOT agent and simulator and the
+/// ReadyToRun orchestrator and gateway, published by <c>deploy/local/publish-native</c> (only when their sources
+/// changed; <c>./test</c> publishes before the tests run), then the whole system with them in place of the four
+/// <c>.dll</c> builds. The other suites test the JIT builds in-process; this one proves the builds users run do the
+/// same work.
 /// </summary>
 public sealed class NativeAotTests
 {
@@ -22,6 +24,14 @@ public sealed class NativeAotTests
         await using var topology = await ProcessTopology.StartAsync(cancellationToken: cancellationToken, nativeExecutables: NativeBuilds.In(folder));
         var agent = topology.Process(TopologyPlan.AgentName("chen"));
         Assert.Equal(Path.Combine(folder, "Consilium.Agent"), Path.GetFullPath(new FileInfo($"/proc/{agent.ProcessId}/exe").LinkTarget!));
+        foreach (var (name, service) in new[] { (TopologyPlan.OrchestratorName, "Consilium.Orchestrator"), (TopologyPlan.GatewayName, "Consilium.Gateway") })
+        {
+            var published = Path.Combine(folder, service, service + ".dll");
+            var commandLine = (await File.ReadAllTextAsync($"/proc/{topology.Process(name).ProcessId}/cmdline", cancellationToken)).Split('\0');
+            Assert.Contains(published, commandLine);
+            Assert.True(IsReadyToRun(published), $"{published} carries no precompiled (ReadyToRun) code.");
+            Assert.False(IsReadyToRun(Path.Combine(AppContext.BaseDirectory, service + ".dll")), "The check tells no build apart: the JIT build beside the tests passes it too.");
+        }
 
         using var client = topology.CreateGatewayClient();
         using var response = await SseClient.PostAsync(client, "/api/consilium",
@@ -44,6 +54,13 @@ public sealed class NativeAotTests
         })!;
         await check.WaitForExitAsync(cancellationToken);
         Assert.True(check.ExitCode == 0, await check.StandardError.ReadToEndAsync(cancellationToken));
+    }
+
+    /// <summary>An assembly with ReadyToRun code has a managed native header in its CLI header.</summary>
+    private static bool IsReadyToRun(string assembly)
+    {
+        using var pe = new PEReader(File.OpenRead(assembly));
+        return pe.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0;
     }
 
     /// <summary>Runs <c>deploy/local/publish-native</c> into the checkout's <c>.consilium/native</c>, which <c>./run</c> uses too.</summary>

@@ -74,13 +74,17 @@ public sealed partial class RunningTopology : IAsyncDisposable
         return new RunningTopology(plan, [.. started], binDirectory, echo, time ?? TimeProvider.System);
     }
 
+    /// <summary>
+    /// A native executable as it is; an entry assembly (the build in <paramref name="binDirectory"/>, or a published
+    /// <c>.dll</c> given as the service's executable) with this process's <c>dotnet</c>.
+    /// </summary>
     private static ServiceProcess StartService(ServiceSpec service, string binDirectory, Action<string, string>? echo) =>
-        service.Executable is { } native
+        service.Executable is { } native && !native.EndsWith(".dll", StringComparison.Ordinal)
             ? ServiceProcess.Start(service.Name, native, service.Arguments, service.Environment, echo, binDirectory)
             : ServiceProcess.Start(
                 service.Name,
                 DotnetHost.Path,
-                [Path.Combine(binDirectory, service.Assembly), .. service.Arguments],
+                [service.Executable ?? Path.Combine(binDirectory, service.Assembly), .. service.Arguments],
                 service.Environment,
                 echo,
                 binDirectory);

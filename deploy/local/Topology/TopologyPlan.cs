@@ -32,8 +32,9 @@ public sealed record TopologyOptions
         new Dictionary<string, IReadOnlyDictionary<string, string?>>();
 
     /// <summary>
-    /// Native executables (a Native AOT publish) to run instead of <c>dotnet &lt;assembly&gt;</c>, by entry assembly
-    /// name (e.g. <c>Consilium.Agent.dll</c>); the benchmark's <c>--aot</c> (docs/benchmarks.md).
+    /// Published builds to run instead of <c>dotnet &lt;assembly&gt;</c>, by entry assembly name (e.g.
+    /// <c>Consilium.Agent.dll</c>): a native executable, or a published <c>.dll</c> (<see cref="ServiceSpec.Executable"/>);
+    /// <c>./run</c>'s <c>--native</c> and the benchmark's <c>--aot</c> and <c>--r2r</c> (docs/benchmarks.md).
     /// </summary>
     public IReadOnlyDictionary<string, string> NativeExecutables { get; init; } = new Dictionary<string, string>();
 }
