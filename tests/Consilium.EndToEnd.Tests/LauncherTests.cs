@@ -92,7 +92,8 @@ public sealed partial class LauncherTests
             var exitCode = await launcher.Exited.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
             Assert.Equal(1, exitCode);
-            Assert.Contains(launcher.Log.Lines, line => line.Contains($"no Native AOT build at {Path.Combine(folder, "Consilium.Agent")}", StringComparison.Ordinal)
+            Assert.Contains(launcher.Log.Lines, line => line.Contains($"no published build at {Path.Combine(folder, "Consilium.Agent")}", StringComparison.Ordinal)
+                && line.Contains(Path.Combine(folder, "Consilium.Orchestrator", "Consilium.Orchestrator.dll"), StringComparison.Ordinal)
                 && line.Contains("deploy/local/publish-native", StringComparison.Ordinal));
             Assert.Empty(ChildProcesses.Marked(marker));
         }
