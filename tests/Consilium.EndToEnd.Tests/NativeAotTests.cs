@@ -17,7 +17,7 @@ namespace Consilium.EndToEnd.Tests;
 public sealed class NativeAotTests
 {
     [Fact]
-    public async Task Council_NativeAgentsAndSimulator_FallbackSynthesisMapAndHealthCheck()
+    public async Task Council_TheBuildsRunRuns_FallbackSynthesisMapAndHealthCheck()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var folder = await PublishAsync(cancellationToken);
@@ -71,7 +71,7 @@ public sealed class NativeAotTests
         await using var publish = ServiceProcess.Start("publish-native", Path.Combine(root, "deploy", "local", "publish-native"), [folder], new Dictionary<string, string?>());
         var exit = await publish.Exited.WaitAsync(cancellationToken);
         Assert.True(exit == 0,
-            $"deploy/local/publish-native could not publish the Native AOT builds (exit {exit}); it needs clang and zlib1g-dev " +
+            $"deploy/local/publish-native could not publish the builds ./run runs (exit {exit}); it needs clang and zlib1g-dev " +
             $"(apt-get install clang zlib1g-dev; ./test installs them):{Environment.NewLine}{string.Join(Environment.NewLine, publish.Log.Lines)}");
         return folder;
     }

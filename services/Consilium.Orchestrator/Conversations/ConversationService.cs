@@ -28,9 +28,10 @@ public sealed partial class ConversationService(
 
     /// <summary>
     /// Starts a new conversation or claims the next round of one; a problem when the round may not start.
-    /// <c>Stored</c> completes (it never fails) once a new conversation and its round's claim are written: the
-    /// council may start meanwhile, since nothing it asks depends on the write, but no client may learn the
-    /// conversation's id before it (a follow-up could find no conversation, or a second round start beside the first).
+    /// <c>Stored</c> completes once a new conversation and its round's claim are written, or the store was found
+    /// unreachable (which a first question survives): the council may start meanwhile, since nothing it asks depends
+    /// on the write, but no client may learn the conversation's id before it (a follow-up could find no conversation,
+    /// or a second round start beside the first). The write is not cancelled with the request: it is one round trip.
     /// </summary>
     public async Task<(RoundPlan? Plan, ProblemHttpResult? Problem, Task Stored)> BeginAsync(CouncilRequest request, CancellationToken cancellationToken)
     {
@@ -42,18 +43,18 @@ public sealed partial class ConversationService(
             var now = time.GetUtcNow();
             var seats = request.Seats();
             var fresh = new Conversation(SessionCredentials.NewSessionId(), now, now, [.. seats.Select(s => s.Id)], []);
-            var stored = StartFreshAsync(fresh, claimId, value.Retention, cancellationToken);
+            var stored = StartFreshAsync(fresh, claimId, value.Retention);
             return (RoundPlan.Next(fresh, claimId, mode, request.Message, seats, value.AgentThreadMaxTokens), null, stored);
         }
         var (plan, problem) = await BeginFollowUpAsync(request, mode, claimId, cancellationToken).ConfigureAwait(false);
         return (plan, problem, Task.CompletedTask);
     }
 
-    private async Task StartFreshAsync(Conversation fresh, string claimId, TimeSpan retention, CancellationToken cancellationToken)
+    private async Task StartFreshAsync(Conversation fresh, string claimId, TimeSpan retention)
     {
         try
         {
-            await store.StartAsync(fresh, claimId, Lease, retention, cancellationToken).ConfigureAwait(false);
+            await store.StartAsync(fresh, claimId, Lease, retention, CancellationToken.None).ConfigureAwait(false);
         }
         catch (SessionStoreUnavailableException ex)
         {
